@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+'use strict';
+// The `cis` command line. npm scripts and npx put the project's pinned Node (the `node`
+// devDependency) first on PATH; refuse an older Node with a message that says what to do.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  console.error(`cis: Node ${process.versions.node} is too old; run it as "npx cis ..." or "npm start" from the project folder, which use the project's Node 24.`);
+  process.exit(1);
+}
+require('tsx/cjs');
+require('./cis-main.ts')
+  .main(process.argv)
+  .catch((error) => {
+    console.error(`cis: ${error && error.message ? error.message : String(error)}`);
+    process.exit(1);
+  });
