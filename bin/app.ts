@@ -1,0 +1,9 @@
+/**
+ * The CDK app entry (`npx cdk synth`, `npx cdk deploy`). Context: utilityTimezone,
+ * billingSegments, deletionProtection, alarmEmail (cdk.json or `-c key=value`).
+ * AwsSolutions checks (cdk-nag) run during synthesis; a finding fails it.
+ */
+import { createApp } from '../lib/app';
+
+const { app } = createApp();
+app.synth();

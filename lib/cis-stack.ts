@@ -1,0 +1,91 @@
+/**
+ * The CIS in one stack: the data table, meter-read ingestion, the billing workflow, the
+ * portal/staff HTTP API and operator alarms. Environment-agnostic; the same synthesized
+ * template configures the local platform.
+ */
+import path from 'node:path';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { OperationalAlarms } from './constructs/alarms';
+import { CisApi } from './constructs/api';
+import { BillingWorkflow } from './constructs/billing-workflow';
+import type { SharedFunctionSettings } from './constructs/cis-function';
+import { DataTable } from './constructs/data-table';
+import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
+import { SHARD_COUNT } from '../shared/domain/segments';
+
+export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
+export const DEFAULT_BILLING_SEGMENTS = 32;
+export const MAX_BILLING_SEGMENTS = SHARD_COUNT;
+
+export interface CisStackProps extends StackProps {
+  /** IANA time zone of the utility (billing periods, interval days). @default 'America/Denver' */
+  readonly utilityTimezone?: string;
+  /** Account segments per billing run, 1 to 10,000. @default 32 */
+  readonly billingSegments?: number;
+  /** Deletion protection of the table and the user pool. @default true */
+  readonly deletionProtection?: boolean;
+  /** E-mail address for operator alarms. @default - no subscription */
+  readonly alarmEmail?: string;
+  /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
+  readonly projectRoot?: string;
+}
+
+export class CisStack extends Stack {
+  readonly data: DataTable;
+  readonly ingest: MeterIngest;
+  readonly billing: BillingWorkflow;
+  readonly api: CisApi;
+  readonly alarms: OperationalAlarms;
+
+  constructor(scope: Construct, id: string, props: CisStackProps = {}) {
+    super(scope, id, props);
+    const utilityTimezone = validTimeZone(props.utilityTimezone ?? DEFAULT_UTILITY_TIMEZONE);
+    const billingSegments = validBillingSegments(props.billingSegments ?? DEFAULT_BILLING_SEGMENTS);
+    const deletionProtection = props.deletionProtection ?? true;
+
+    this.data = new DataTable(this, 'Data', { deletionProtection });
+    const shared: SharedFunctionSettings = {
+      projectRoot: props.projectRoot ?? path.resolve(__dirname, '..'),
+      tableName: this.data.tableName,
+      utilityTimezone,
+    };
+    this.ingest = new MeterIngest(this, 'MeterIngest', { shared, table: this.data });
+    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments });
+    this.api = new CisApi(this, 'Api', {
+      shared,
+      table: this.data,
+      billingStateMachine: this.billing.stateMachine,
+      deletionProtection,
+    });
+    this.alarms = new OperationalAlarms(this, 'Alarms', {
+      deadLetterQueue: this.ingest.deadLetterQueue,
+      billingStateMachine: this.billing.stateMachine,
+      alarmEmail: props.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the portal and staff HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.api.portalClient.userPoolClientId, description: 'Portal app client (no secret)' });
+    new CfnOutput(this, 'StaffUserPoolClientId', { value: this.api.staffClient.userPoolClientId, description: 'Staff console app client (no secret)' });
+    new CfnOutput(this, 'ReadsTopicFilter', { value: READS_TOPIC_FILTER, description: 'MQTT topic filter the AMI head-end publishes meter reads to' });
+    new CfnOutput(this, 'StateMachineArn', { value: this.billing.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TableName', { value: this.data.tableName });
+  }
+}
+
+function validTimeZone(timeZone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new Error(`utilityTimezone must be an IANA time zone such as America/Denver, got ${JSON.stringify(timeZone)}`);
+  }
+  return timeZone;
+}
+
+function validBillingSegments(segments: number): number {
+  if (!Number.isInteger(segments) || segments < 1 || segments > MAX_BILLING_SEGMENTS) {
+    throw new Error(`billingSegments must be a whole number from 1 to ${MAX_BILLING_SEGMENTS}, got ${segments}`);
+  }
+  return segments;
+}
