@@ -1,0 +1,162 @@
+/**
+ * Bills and their ledger entries. Issuing a bill writes the bill, its ledger entry and its audit
+ * event in one transaction that is cancelled when the bill already exists.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AuditEvent } from '../domain/audit';
+import type { Bill } from '../domain/billing';
+import { ConflictError } from '../domain/errors';
+import type { LedgerEntry } from '../domain/ledger';
+import type { BillLine } from '../domain/tariff';
+import { UNITS } from '../domain/units';
+import { CorruptRecord, TransientStoreError } from '../app/errors';
+import type { BillStore, IssueOutcome, Page } from '../app/ports';
+import { auditToItem } from './audit-item';
+import { decodeCursor, encodeCursor, storeCall, type Item } from './dynamo';
+import { decimalStr, map, oneOf, str } from './item';
+import { keys } from './keys';
+
+export function billToItem(bill: Bill): Item {
+  return {
+    ...keys.bill(bill.accountId, bill.periodStart, bill.billId),
+    type: 'BILL',
+    billId: bill.billId,
+    accountId: bill.accountId,
+    customerId: bill.customerId,
+    cycle: bill.cycle,
+    periodStart: bill.periodStart,
+    periodEnd: bill.periodEnd,
+    tariffId: bill.tariffId,
+    usage: { quantity: bill.usage.quantity, unit: bill.usage.unit },
+    lines: bill.lines.map((line) => ({ ...line })),
+    total: bill.total,
+    currency: bill.currency,
+    status: bill.status,
+    runId: bill.runId,
+    issuedAt: bill.issuedAt,
+  };
+}
+
+function lineFromItem(line: unknown): BillLine {
+  if (typeof line !== 'object' || line === null) throw new CorruptRecord('a bill line is not a map');
+  const item = line as Item;
+  return {
+    description: str(item, 'description'),
+    quantity: decimalStr(item, 'quantity'),
+    unit: str(item, 'unit'),
+    rate: decimalStr(item, 'rate'),
+    amount: decimalStr(item, 'amount'),
+    periodStart: str(item, 'periodStart'),
+    periodEnd: str(item, 'periodEnd'),
+  };
+}
+
+export function billFromItem(item: Item): Bill {
+  const usage = map(item, 'usage');
+  const lines = item['lines'];
+  if (!Array.isArray(lines)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: lines is not a list`);
+  return {
+    billId: str(item, 'billId'),
+    accountId: str(item, 'accountId'),
+    customerId: str(item, 'customerId'),
+    cycle: str(item, 'cycle'),
+    periodStart: str(item, 'periodStart'),
+    periodEnd: str(item, 'periodEnd'),
+    tariffId: str(item, 'tariffId'),
+    usage: { quantity: decimalStr(usage, 'quantity'), unit: oneOf(usage, 'unit', UNITS) },
+    lines: lines.map(lineFromItem),
+    total: decimalStr(item, 'total'),
+    currency: oneOf(item, 'currency', ['USD'] as const),
+    status: oneOf(item, 'status', ['ISSUED'] as const),
+    runId: str(item, 'runId'),
+    issuedAt: str(item, 'issuedAt'),
+  };
+}
+
+export function ledgerEntryToItem(entry: LedgerEntry): Item {
+  return {
+    ...keys.ledgerEntry(entry.accountId, entry.postedAt, entry.entryId),
+    type: 'LEDGER_ENTRY',
+    entryId: entry.entryId,
+    accountId: entry.accountId,
+    postedAt: entry.postedAt,
+    kind: entry.kind,
+    idempotencyKey: entry.idempotencyKey,
+    description: entry.description,
+    postings: entry.postings.map((posting) => ({ ...posting })),
+  };
+}
+
+const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
+
+type CancellationReason = { Code?: string; Message?: string; Item?: Record<string, unknown> };
+
+/** CancellationReasons[].Item may come back as raw AttributeValues; make it a plain item. */
+function plainItem(item: Record<string, unknown> | undefined): Item | undefined {
+  if (!item) return undefined;
+  const raw = Object.values(item).every((value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(value)[0] ?? ''));
+  return raw ? (unmarshall(item as Parameters<typeof unmarshall>[0]) as Item) : item;
+}
+
+export class DynamoBillStore implements BillStore {
+  constructor(
+    private readonly documentClient: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(accountId: string, periodStart: string, billId: string): Promise<Bill | undefined> {
+    const output = await storeCall('GetItem bill', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.bill(accountId, periodStart, billId), ConsistentRead: true })));
+    return output.Item ? billFromItem(output.Item) : undefined;
+  }
+
+  async listForAccount(accountId: string, limit: number, cursor?: string): Promise<Page<Bill>> {
+    const partition = keys.accountPartition(accountId);
+    const output = await storeCall('Query bills', () =>
+      this.documentClient.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.BILL_PREFIX },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
+        }),
+      ),
+    );
+    const nextCursor = encodeCursor(output.LastEvaluatedKey);
+    return { items: (output.Items ?? []).map(billFromItem), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {
+    const notExists = 'attribute_not_exists(PK)';
+    try {
+      await storeCall('TransactWrite bill', () =>
+        this.documentClient.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+              { Put: { TableName: this.tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } },
+              { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
+            ],
+          }),
+        ),
+      );
+      return { issued: true };
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+      const reasons = ((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        const old = plainItem(reasons[0].Item);
+        return { issued: false, existing: old ? billFromItem(old) : await this.get(bill.accountId, bill.periodStart, bill.billId) };
+      }
+      if (reasons.some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? ''))) {
+        throw new TransientStoreError(`bill ${bill.billId} transaction cancelled: ${reasons.map((reason) => reason.Code ?? 'None').join(', ')}`, { cause: error });
+      }
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        throw new ConflictError(`bill ${bill.billId}: its ledger entry or audit event exists without the bill`);
+      }
+      throw error;
+    }
+  }
+}

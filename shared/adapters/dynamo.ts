@@ -1,0 +1,122 @@
+/**
+ * DynamoDB plumbing shared by the repositories: the document client, error translation
+ * (retryable failures become TransientStoreError), batched reads with retry of unprocessed
+ * keys, and opaque paging cursors.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidInput } from '../domain/errors';
+import { TransientStoreError } from '../app/errors';
+import type { Key } from './keys';
+
+export type Item = Record<string, unknown>;
+
+/** A document client that drops undefined attributes. No endpoint: AWS_ENDPOINT_URL_DYNAMODB points it at a local table when set. */
+export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+const TRANSIENT_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'LimitExceededException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** Throttling, 5xx, transaction conflicts and network failures may pass on retry. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof TransientStoreError) return true;
+  const details = error as Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; code?: string };
+  if (TRANSIENT_NAMES.has(error.name) || details.$retryable) return true;
+  if ((details.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return details.code !== undefined && TRANSIENT_CODES.has(details.code);
+}
+
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Runs a store call; retryable failures are rethrown as TransientStoreError (with the cause). */
+export async function storeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isTransient(error) && !(error instanceof TransientStoreError)) {
+      throw new TransientStoreError(`${what}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_BATCH_ATTEMPTS = 8;
+
+/** BatchGet of any number of keys (100 per request), retrying unprocessed keys with backoff. Order is not kept. */
+export async function batchGet(documentClient: DynamoDBDocumentClient, tableName: string, keys: readonly Key[]): Promise<Item[]> {
+  const unique = [...new Map(keys.map((key) => [`${key.PK}\u0000${key.SK}`, key])).values()];
+  const items: Item[] = [];
+  for (let offset = 0; offset < unique.length; offset += 100) {
+    let pending: Key[] = unique.slice(offset, offset + 100);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > MAX_BATCH_ATTEMPTS) throw new TransientStoreError(`BatchGet left ${pending.length} keys unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
+      if (attempt > 1) await sleep(Math.min(2000, 50 * 2 ** attempt));
+      const output = await storeCall('BatchGet', () => documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } })));
+      items.push(...((output.Responses?.[tableName] ?? []) as Item[]));
+      pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as Key[];
+    }
+  }
+  return items;
+}
+
+/** BatchWrite (puts) of any number of items: 25 per request, `parallel` requests in flight, unprocessed items retried with backoff. */
+export async function batchPut(documentClient: DynamoDBDocumentClient, tableName: string, items: readonly Item[], parallel = 4): Promise<void> {
+  const chunks: Item[][] = [];
+  for (let offset = 0; offset < items.length; offset += 25) chunks.push(items.slice(offset, offset + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending = (chunks[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_BATCH_ATTEMPTS) throw new TransientStoreError(`BatchWrite left ${pending.length} items unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
+        if (attempt > 1) await sleep(Math.min(2000, 50 * 2 ** attempt));
+        const output = await storeCall('BatchWrite', () => documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })));
+        pending = (output.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, chunks.length)) }, worker));
+}
+
+/**
+ * Paging cursors: the LastEvaluatedKey as base64url JSON. Decoding checks the shape and that
+ * the cursor belongs to the partition being read (a cursor is not a way into other data).
+ */
+export function encodeCursor(lastEvaluatedKey: Item | undefined): string | undefined {
+  return lastEvaluatedKey ? Buffer.from(JSON.stringify(lastEvaluatedKey), 'utf8').toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined, expected: Record<string, string>, attributes: readonly string[]): Item | undefined {
+  if (cursor === undefined) return undefined;
+  const invalid = () => new InvalidInput('cursor is not valid here; use the nextCursor of the previous page', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw invalid();
+  const key = decoded as Item;
+  const names = Object.keys(key);
+  if (names.length !== attributes.length || !attributes.every((name) => typeof key[name] === 'string')) throw invalid();
+  for (const [name, value] of Object.entries(expected)) if (key[name] !== value) throw invalid();
+  return key;
+}

@@ -1,0 +1,107 @@
+/**
+ * API Gateway HTTP API (payload 2.0, JWT authorizer) adapter: middy middlewares that authorize
+ * from the token claims, parse query/path/body with a zod schema, and map named errors to JSON
+ * responses {"message", "code"?, "issues"?}.
+ */
+import type { MiddlewareObj, MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ConflictError, Forbidden, InvalidInput, NotFoundError, RuleViolation, Unauthenticated } from '../domain/errors';
+import type { Claims } from '../domain/identity';
+import { DependencyUnavailable, TransientStoreError } from '../app/errors';
+import type { Logger } from '../app/ports';
+import { parseOrThrow } from '../schemas/issues';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The event after `authorize` and `parseRequest` ran. */
+export type Routed<P, I> = HttpEvent & { principal: P; input: I };
+
+/** What API Gateway calls: a raw event in, a response out. */
+export type ApiHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+/**
+ * Types a middy chain for its caller. Inside the chain the event is `Routed` (the `authorize`
+ * and `parseRequest` middlewares add `principal` and `input`); API Gateway passes a raw event.
+ */
+export function apiHandler<E extends HttpEvent>(chain: MiddyfiedHandler<E, HttpResponse>): ApiHandler {
+  return chain as unknown as ApiHandler;
+}
+
+export function json(statusCode: number, body: unknown): HttpResponse {
+  return { statusCode, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body) };
+}
+
+export function claimsOf(event: HttpEvent): Claims | undefined {
+  return event.requestContext?.authorizer?.jwt?.claims;
+}
+
+/** Runs `check` on the token claims (requireStaff, requireCustomer) and puts the principal on the event. */
+export function authorize<P>(check: (claims: Claims | undefined) => P): MiddlewareObj<Routed<P, unknown>, HttpResponse> {
+  return {
+    before: (request) => {
+      request.event.principal = check(claimsOf(request.event));
+    },
+  };
+}
+
+function bodyOf(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInput('the request body is not valid JSON', [{ path: 'body', message: 'not valid JSON' }]);
+  }
+}
+
+/** Parses {query, path, body} with `schema` and puts the result on the event as `input`. */
+export function parseRequest<S extends z.ZodType>(schema: S): MiddlewareObj<Routed<unknown, z.output<S>>, HttpResponse> {
+  return {
+    before: (request) => {
+      const event = request.event;
+      request.event.input = parseOrThrow(schema, { query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {}, body: bodyOf(event) }, 'request');
+    },
+  };
+}
+
+export function statusOf(error: unknown): number {
+  if (error instanceof InvalidInput) return 400;
+  if (error instanceof Unauthenticated) return 401;
+  if (error instanceof Forbidden) return 403;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof RuleViolation) return 422;
+  if (error instanceof DependencyUnavailable || error instanceof TransientStoreError) return 503;
+  return 500;
+}
+
+export function errorResponse(error: unknown): HttpResponse {
+  const status = statusOf(error);
+  if (status === 500 || !(error instanceof Error)) return json(500, { message: 'Internal server error' });
+  const body: { message: string; code: string; reason?: string; issues?: ReadonlyArray<{ path: string; message: string }> } = { message: error.message, code: error.name };
+  if (error instanceof RuleViolation) body.reason = error.reason;
+  if (error instanceof InvalidInput && error.issues.length > 0) body.issues = error.issues;
+  if (status === 503) body.message = `${error.message} (temporary; try again)`;
+  return json(status, body);
+}
+
+/** Maps named errors to JSON responses; anything else is a logged 500 without internals. */
+export function httpErrors(log: Logger): MiddlewareObj<HttpEvent, HttpResponse> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      const response = errorResponse(error);
+      const fields = { status: response.statusCode, route: request.event?.routeKey, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      if (response.statusCode >= 500) log.error('request failed', { ...fields, stack: error instanceof Error ? error.stack : undefined });
+      else log.info('request refused', fields);
+      request.response = response;
+    },
+  };
+}

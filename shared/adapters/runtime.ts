@@ -1,0 +1,82 @@
+/**
+ * The composition root of the Lambda functions: real clients and stores, built once per
+ * process on first use from the environment (parsed with zod, failing with the variable's
+ * name). Handlers export `handler = lazyHandler(() => createHandler(xxxDeps()))`, so importing
+ * a handler module (tests do) never reads the environment or creates a client.
+ */
+import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock, Logger } from '../app/ports';
+import { PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
+import { DynamoAccountStore } from './account-store';
+import { DynamoBillStore } from './bill-store';
+import { createDocumentClient } from './dynamo';
+import { parseEnv } from './env';
+import { jsonLogger } from './logger';
+import { DynamoMeterStore } from './meter-store';
+import { DynamoReadStore } from './read-store';
+import { DynamoRunStore } from './run-store';
+import { StepFunctionsBillingWorkflow } from './sfn-workflow';
+import { DynamoTariffStore } from './tariff-store';
+
+export function lazy<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
+/** A Lambda handler whose middy chain (and dependencies) is built on the first invocation. */
+export function lazyHandler<E, R, C = unknown>(build: () => (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
+  const get = lazy(build);
+  return async (event, context) => get()(event, context);
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface TableDeps {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  timeZone: string;
+  accounts: DynamoAccountStore;
+  meters: DynamoMeterStore;
+  reads: DynamoReadStore;
+  tariffs: DynamoTariffStore;
+  bills: DynamoBillStore;
+  runs: DynamoRunStore;
+  clock: Clock;
+  log: Logger;
+  newId: () => string;
+}
+
+/** Everything that needs TABLE_NAME and UTILITY_TIMEZONE. */
+export const tableDeps = lazy((): TableDeps => {
+  const env = parseEnv(TableEnv);
+  const documentClient = createDocumentClient();
+  const tableName = env.TABLE_NAME;
+  return {
+    documentClient,
+    tableName,
+    timeZone: env.UTILITY_TIMEZONE,
+    accounts: new DynamoAccountStore(documentClient, tableName),
+    meters: new DynamoMeterStore(documentClient, tableName),
+    reads: new DynamoReadStore(documentClient, tableName),
+    tariffs: new DynamoTariffStore(documentClient, tableName),
+    bills: new DynamoBillStore(documentClient, tableName),
+    runs: new DynamoRunStore(documentClient, tableName),
+    clock: systemClock,
+    log: jsonLogger(),
+    newId: randomUUID,
+  };
+});
+
+/** StartBillingRun also needs STATE_MACHINE_ARN. */
+export const startBillingRunDeps = lazy(() => {
+  const env = parseEnv(StartBillingRunEnv);
+  return { ...tableDeps(), workflow: new StepFunctionsBillingWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN) };
+});
+
+/** PlanSegments needs BILLING_SEGMENTS. */
+export const planSegmentsDeps = lazy(() => {
+  const env = parseEnv(PlanSegmentsEnv);
+  return { ...tableDeps(), segmentCount: env.BILLING_SEGMENTS };
+});

@@ -1,0 +1,47 @@
+/** Errors raised by use cases and by the ports they call (adapters raise these too). */
+import { ConflictError, NotFoundError } from '../domain/errors';
+
+/**
+ * A store failure that may succeed when retried (throttling, 5xx, transaction conflicts,
+ * network). The billing state machine retries tasks that fail with this name.
+ */
+export class TransientStoreError extends Error {
+  override name = 'TransientStoreError';
+}
+
+/** An item in the table that does not have the shape its mapper expects. */
+export class CorruptRecord extends Error {
+  override name = 'CorruptRecord';
+}
+
+/** A dependency (Step Functions, ...) refused or failed; the caller may retry (HTTP 503). */
+export class DependencyUnavailable extends Error {
+  override name = 'DependencyUnavailable';
+}
+
+export class AccountNotFound extends NotFoundError {
+  override name = 'AccountNotFound';
+}
+
+export class MeterNotFound extends NotFoundError {
+  override name = 'MeterNotFound';
+  readonly reason = 'unknown-meter';
+}
+
+export class TariffNotFound extends NotFoundError {
+  override name = 'TariffNotFound';
+}
+
+export class BillingRunNotFound extends NotFoundError {
+  override name = 'BillingRunNotFound';
+}
+
+/** The stored item changed since it was read (optimistic locking). */
+export class VersionConflict extends ConflictError {
+  override name = 'VersionConflict';
+}
+
+/** A billing run could not be started; the run record says FAILED and a new request is safe. */
+export class BillingRunNotStarted extends DependencyUnavailable {
+  override name = 'BillingRunNotStarted';
+}

@@ -1,0 +1,24 @@
+/** The MQTT payload of a batch of interval readings (the SQS message body). Extra fields are allowed and ignored. */
+import { z } from 'zod';
+import { Id } from './common';
+
+export const MAX_READINGS_PER_MESSAGE = 5000;
+
+export const Reading = z.object({
+  start: z.string({ error: 'start must be an ISO 8601 timestamp string with an offset' }),
+  durationSec: z.number({ error: 'durationSec must be a number of seconds' }),
+  value: z.string({ error: 'value must be a decimal string like "1.25" (a JSON string, not a number)' }),
+  unit: z.string({ error: 'unit must be a string (kWh, Wh, gal, ccf or therm)' }),
+});
+
+export const ReadsMessage = z.object(
+  {
+    meterId: Id('meterId'),
+    readings: z
+      .array(Reading, { error: 'readings must be an array' })
+      .min(1, 'readings must not be empty')
+      .max(MAX_READINGS_PER_MESSAGE, `readings may hold at most ${MAX_READINGS_PER_MESSAGE} intervals`),
+  },
+  { error: 'the message must be a JSON object' },
+);
+export type ReadsMessage = z.infer<typeof ReadsMessage>;

@@ -1,0 +1,99 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHandler } from '../../../functions/billing/bill-segment';
+import { accountToItem } from '../../../shared/adapters/account-store';
+import { billToItem } from '../../../shared/adapters/bill-store';
+import { meterToItem } from '../../../shared/adapters/meter-store';
+import { dayReadsToItem } from '../../../shared/adapters/read-store';
+import { tariffToItem } from '../../../shared/adapters/tariff-store';
+import { buildBill } from '../../../shared/domain/billing';
+import { mergeDay } from '../../../shared/domain/reads';
+import { shardOf } from '../../../shared/domain/segments';
+import { context, TABLE, tableDeps } from '../helpers';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const shard = shardOf('A0001');
+const account = { accountId: 'A0001', customerId: 'C0001', name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard, createdAt: 't' };
+const meter = { meterId: 'M0001', accountId: 'A0001', unit: 'kWh' as const, status: 'ACTIVE' as const, multiplier: 1 };
+const tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh' as const, fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' as const };
+const input = { runId: 'run-2', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', segment: { segmentIndex: 3, shardFrom: shard, shardTo: shard } };
+const day = mergeDay(undefined, meter, '2026-01-15', [{ startEpochSec: Date.UTC(2026, 0, 15, 7) / 1000, durationSec: 3600, quantityMicro: 600_200_000, quality: 'A' }], { at: 't', by: 'mqtt' }).day;
+
+function setup() {
+  ddb.reset();
+  ddb.on(QueryCommand).callsFake(async (query: { IndexName?: string; ExpressionAttributeValues: Record<string, string> }) => {
+    if (query.IndexName === 'GSI1') return { Items: query.ExpressionAttributeValues[':partition'] === `CYCLE#C1#SHARD#${String(shard).padStart(4, '0')}` ? [accountToItem(account)] : [] };
+    if (query.ExpressionAttributeValues[':pk'] === 'METER#M0001') return { Items: [dayReadsToItem(day)] };
+    return { Items: [] };
+  });
+  ddb.on(GetCommand).callsFake(async (get: { Key: { PK: string; SK: string } }) => (get.Key.PK === 'TARIFF#ELEC-RES' ? { Item: tariffToItem(tariff) } : {}));
+  ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meterToItem(meter)] } });
+  return createHandler(tableDeps());
+}
+
+const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+describe('bill-segment', () => {
+  it('writes bill, ledger entry and audit event in one conditional transaction', async () => {
+    const run = setup();
+    ddb.on(TransactWriteCommand).resolves({});
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 1, skipped: 0, failed: 0, errors: [] });
+    const [bill, ledger, audit] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
+    expect(bill).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', total: '80.02', usage: { quantity: '600.2', unit: 'kWh' }, runId: 'run-2' } });
+    expect(String(bill!.Item!['SK'])).toMatch(/^BILL#2026-01-01#B[0-9A-F]{24}$/);
+    expect(ledger).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { idempotencyKey: bill!.Item!['billId'], postings: [{ side: 'debit', amount: '80.02' }, { side: 'credit', amount: '80.02' }] } });
+    expect(String(ledger!.Item!['SK'])).toMatch(/^LEDGER#/);
+    expect(audit!.Item).toMatchObject({ PK: 'AUDIT#ACCOUNT#A0001', action: 'bill.issued' });
+  });
+
+  it('counts an existing bill (ConditionalCheckFailed in the transaction) as skipped, not an error', async () => {
+    const run = setup();
+    const earlier = buildBill({ account, tariff, usageMicro: 1, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: 't' });
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None, None]',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: marshall(billToItem(earlier)) }, { Code: 'None' }, { Code: 'None' }],
+      }),
+    );
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 1, failed: 0, errors: [] });
+  });
+
+  it('counts a bill left by an earlier attempt of the same run as billed (segment retry)', async () => {
+    const run = setup();
+    const earlier = buildBill({ account, tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-2', issuedAt: 't' });
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+    ddb.on(GetCommand).callsFake(async (get: { Key: { PK: string; SK: string } }) => {
+      if (get.Key.PK === 'TARIFF#ELEC-RES') return { Item: tariffToItem(tariff) };
+      const calls = ddb.commandCalls(TransactWriteCommand).length;
+      return get.Key.SK.startsWith('BILL#') && calls > 0 ? { Item: billToItem(earlier) } : {};
+    });
+    expect(await run(input, context)).toMatchObject({ billed: 1, skipped: 0 });
+  });
+
+  it('throws TransientStoreError on a transaction conflict so the state machine retries', async () => {
+    const run = setup();
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict', 'None'));
+    await expect(run(input, context)).rejects.toMatchObject({ name: 'TransientStoreError' });
+  });
+
+  it('throws TransientStoreError when the shard query is throttled', async () => {
+    const run = setup();
+    ddb.on(QueryCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    await expect(run(input, context)).rejects.toMatchObject({ name: 'TransientStoreError' });
+  });
+
+  it('counts an account without a tariff as failed with a reason', async () => {
+    const run = setup();
+    ddb.on(GetCommand).resolves({});
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 0, failed: 1, errors: [{ accountId: 'A0001', reason: 'tariff-not-found' }] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('refuses a malformed task input with InvalidInput naming the field', async () => {
+    const run = setup();
+    await expect(run({ ...input, segment: { segmentIndex: 0, shardFrom: 5, shardTo: 2000 } }, context)).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('segment.shardTo') });
+  });
+});

@@ -1,0 +1,99 @@
+/** Shared builders for handler tests: API Gateway v2 events with JWT claims, SQS events, deps on mocked SDK clients. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoAccountStore } from '../../shared/adapters/account-store';
+import { DynamoBillStore } from '../../shared/adapters/bill-store';
+import { createDocumentClient } from '../../shared/adapters/dynamo';
+import type { HttpEvent, HttpResponse } from '../../shared/adapters/http';
+import { DynamoMeterStore } from '../../shared/adapters/meter-store';
+import { DynamoReadStore } from '../../shared/adapters/read-store';
+import { DynamoRunStore } from '../../shared/adapters/run-store';
+import { DynamoTariffStore } from '../../shared/adapters/tariff-store';
+import { clockAt, silentLogger } from '../unit/app/fakes';
+
+export const TABLE = 'CisTable';
+export const NOW = '2026-02-01T08:00:00Z';
+
+/** Stores on a real DocumentClient; the test mocks DynamoDBDocumentClient.send with aws-sdk-client-mock. */
+export function tableDeps(now = NOW) {
+  const documentClient = createDocumentClient(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+  let ids = 0;
+  return {
+    documentClient,
+    tableName: TABLE,
+    timeZone: 'America/Denver',
+    accounts: new DynamoAccountStore(documentClient, TABLE),
+    meters: new DynamoMeterStore(documentClient, TABLE),
+    reads: new DynamoReadStore(documentClient, TABLE),
+    tariffs: new DynamoTariffStore(documentClient, TABLE),
+    bills: new DynamoBillStore(documentClient, TABLE),
+    runs: new DynamoRunStore(documentClient, TABLE),
+    clock: clockAt(now),
+    log: silentLogger(),
+    newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+  };
+}
+
+export const staffClaims = (groups: string, username = 'dana') => ({ iss: 'cis-local', aud: 'cis-local', sub: `sub-${username}`, token_use: 'id', 'cognito:username': username, 'cognito:groups': groups });
+export const customerClaims = (customerId: string) => ({ iss: 'cis-local', aud: 'cis-local', sub: `sub-${customerId}`, token_use: 'id', 'cognito:username': customerId.toLowerCase(), 'custom:customerId': customerId });
+
+export function httpEvent(options: {
+  routeKey: string;
+  claims?: Record<string, unknown>;
+  pathParameters?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  body?: unknown;
+}): HttpEvent {
+  const [method, path] = options.routeKey.split(' ');
+  return {
+    version: '2.0',
+    routeKey: options.routeKey,
+    rawPath: path ?? '/',
+    rawQueryString: new URLSearchParams(options.queryStringParameters ?? {}).toString(),
+    headers: { 'content-type': 'application/json' },
+    ...(options.queryStringParameters ? { queryStringParameters: options.queryStringParameters } : {}),
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: method ?? 'GET', path: path ?? '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: 'request-1',
+      routeKey: options.routeKey,
+      stage: '$default',
+      time: '01/Feb/2026:08:00:00 +0000',
+      timeEpoch: Date.parse(NOW),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: (options.claims ?? {}) as Record<string, string>, scopes: [] } },
+    },
+  } as HttpEvent;
+}
+
+export function withoutClaims(event: HttpEvent): HttpEvent {
+  return { ...event, requestContext: { ...event.requestContext, authorizer: undefined as never } };
+}
+
+export function bodyOf(response: HttpResponse): Record<string, unknown> {
+  return JSON.parse(response.body) as Record<string, unknown>;
+}
+
+export function sqsRecord(messageId: string, body: string): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'iot', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ReadsQueue',
+    awsRegion: 'us-east-1',
+  };
+}
+
+export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** A Lambda context for middy (no getRemainingTimeInMillis: no early timeout). */
+export const context = {} as never;

@@ -1,0 +1,123 @@
+import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createHandler, handler } from '../../../functions/ingest/validate-reads';
+import { meterToItem } from '../../../shared/adapters/meter-store';
+import malformed from '../../fixtures/reads/malformed-messages.json';
+import { context, sqsEvent, sqsRecord, tableDeps } from '../helpers';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const valid = readFileSync(path.join(__dirname, '../../fixtures/reads/valid-hourly.json'), 'utf8');
+type Item = Record<string, unknown>;
+
+/** A tiny in-memory table behind GetCommand/PutCommand, honouring the reads' conditions. */
+function fakeTable() {
+  const table = new Map<string, Item>();
+  const hooks: { beforePut?: () => void } = {};
+  const id = (key: Record<string, unknown>) => `${String(key['PK'])}|${String(key['SK'])}`;
+  table.set(id(meterToItem({ meterId: 'M0001', accountId: 'A0001', unit: 'kWh', status: 'ACTIVE', multiplier: 1 })), meterToItem({ meterId: 'M0001', accountId: 'A0001', unit: 'kWh', status: 'ACTIVE', multiplier: 1 }));
+  ddb.on(GetCommand).callsFake(async (input: { Key: Item }) => {
+    const item = table.get(id(input.Key));
+    return item ? { Item: structuredClone(item) } : {};
+  });
+  ddb.on(PutCommand).callsFake(async (input: { Item: Item; ConditionExpression?: string; ExpressionAttributeValues?: Item }) => {
+    const hook = hooks.beforePut;
+    delete hooks.beforePut;
+    hook?.();
+    const current = table.get(id(input.Item));
+    const ok = input.ConditionExpression === 'attribute_not_exists(PK)' ? !current : current?.['version'] === input.ExpressionAttributeValues?.[':expected'];
+    if (!ok) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    table.set(id(input.Item), structuredClone(input.Item));
+    return {};
+  });
+  return { table, hooks };
+}
+
+function setup() {
+  ddb.reset();
+  const { table, hooks } = fakeTable();
+  const deps = tableDeps('2026-01-10T12:00:00Z');
+  return { table, hooks, deps, run: createHandler(deps) };
+}
+
+const day = (table: Map<string, Item>, date: string) => table.get(`METER#M0001|DAY#${date}`) as { intervals: Record<string, number[]>; version: number } | undefined;
+
+describe('validate-reads', () => {
+  it('reports only the malformed record and still writes the valid ones', async () => {
+    const { table, run } = setup();
+    const other = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-03T00:00:00-07:00', durationSec: 900, value: '0.25', unit: 'kWh' }] });
+    const response = await run(sqsEvent(sqsRecord('ok-1', valid), sqsRecord('bad-1', '{"meterId": "M0001", "readings": ['), sqsRecord('ok-2', other)), context);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-1' }] });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+    expect(day(table, '2026-01-01')?.intervals).toEqual({ '1767250800': [1_250_000, 3600, 'A'], '1767254400': [875_000, 3600, 'A'], '1767258000': [640_000, 3600, 'A'] });
+    expect(day(table, '2026-01-03')?.intervals).toEqual({ '1767423600': [250_000, 900, 'A'] });
+  });
+
+  it('logs each failure as one JSON line with messageId, reason and message', async () => {
+    const { deps, run } = setup();
+    const future = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-11T00:00:00Z', durationSec: 3600, value: '1', unit: 'kWh' }] });
+    const unknown = JSON.stringify({ meterId: 'M9999', readings: [{ start: '2026-01-01T00:00:00Z', durationSec: 3600, value: '1', unit: 'kWh' }] });
+    const response = await run(sqsEvent(sqsRecord('future', future), sqsRecord('ok', valid), sqsRecord('unknown', unknown)), context);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['future', 'unknown']);
+    const logged = deps.log.lines.filter((line) => line.level === 'warn');
+    expect(logged.map((line) => [line.fields?.['messageId'], line.fields?.['reason']])).toEqual([
+      ['future', 'future-interval'],
+      ['unknown', 'unknown-meter'],
+    ]);
+    expect(logged[0]?.message).toMatch(/readings\[0\]\.start .* is in the future/);
+  });
+
+  it.each(malformed.map((m) => [m.case, m] as const))('rejects a malformed message: %s', async (_case, { body, reason }) => {
+    const { deps, run } = setup();
+    const response = await run(sqsEvent(sqsRecord('m', body)), context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm' }]);
+    expect(deps.log.lines[0]?.fields?.['reason']).toBe(reason);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('does not double count a message delivered twice', async () => {
+    const { table, run } = setup();
+    await run(sqsEvent(sqsRecord('ok-1', valid)), context);
+    const first = structuredClone(day(table, '2026-01-01'));
+    const again = await run(sqsEvent(sqsRecord('ok-1', valid)), context);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
+    expect(day(table, '2026-01-01')).toEqual(first);
+  });
+
+  it('retries on a version conflict (another writer got there first)', async () => {
+    const { table, hooks, run } = setup();
+    let interfered = false;
+    hooks.beforePut = () => {
+      interfered = true;
+      table.set('METER#M0001|DAY#2026-01-01', { PK: 'METER#M0001', SK: 'DAY#2026-01-01', meterId: 'M0001', day: '2026-01-01', unit: 'kWh', intervals: { '1767279600': [5_000_000, 3600, 'A'] }, version: 1, history: [], updatedAt: 'x' });
+    };
+    const response = await run(sqsEvent(sqsRecord('ok-1', valid)), context);
+    expect(interfered).toBe(true);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+    expect(Object.keys(day(table, '2026-01-01')!.intervals)).toHaveLength(4);
+    expect(day(table, '2026-01-01')?.version).toBe(2);
+  });
+
+  it('reports a record whose write is throttled, and carries on with the next', async () => {
+    const { run } = setup();
+    ddb.on(PutCommand).rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    const other = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-03T00:00:00-07:00', durationSec: 900, value: '0.25', unit: 'kWh' }] });
+    const response = await run(sqsEvent(sqsRecord('throttled', valid), sqsRecord('ok', other)), context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'throttled' }]);
+  });
+
+  it('fails fast naming a missing environment variable', async () => {
+    const saved = { ...process.env };
+    delete process.env['TABLE_NAME'];
+    process.env['UTILITY_TIMEZONE'] = 'America/Denver';
+    try {
+      await expect(handler(sqsEvent(), context)).rejects.toThrow(/environment variable TABLE_NAME is required/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

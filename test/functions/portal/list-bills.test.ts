@@ -1,0 +1,62 @@
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHandler } from '../../../functions/portal/list-bills';
+import { accountToItem } from '../../../shared/adapters/account-store';
+import { billToItem } from '../../../shared/adapters/bill-store';
+import { buildBill } from '../../../shared/domain/billing';
+import { bodyOf, context, customerClaims, httpEvent, staffClaims, tableDeps, withoutClaims } from '../helpers';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const account = (accountId: string, customerId: string) => ({ accountId, customerId, name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' });
+const tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh' as const, fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' as const };
+const bill = buildBill({ account: account('A0001', 'C0001'), tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: '2026-02-01T08:00:00.000Z' });
+
+const list = (claims: Record<string, unknown>, accountId = 'A0001', query?: Record<string, string>) =>
+  httpEvent({ routeKey: 'GET /portal/accounts/{accountId}/bills', claims, pathParameters: { accountId }, ...(query ? { queryStringParameters: query } : {}) });
+
+describe('list-bills', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(GetCommand).callsFake(async (input: { Key: { PK: string } }) => {
+      if (input.Key.PK === 'ACCOUNT#A0001') return { Item: accountToItem(account('A0001', 'C0001')) };
+      if (input.Key.PK === 'ACCOUNT#A0002') return { Item: accountToItem(account('A0002', 'C0002')) };
+      return {};
+    });
+    ddb.on(QueryCommand).resolves({ Items: [billToItem(bill)] });
+  });
+
+  it("returns the customer's own bills, newest first, with exact decimal strings", async () => {
+    const response = await createHandler(tableDeps())(list(customerClaims('C0001')), context);
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response) as { items: Array<Record<string, unknown>>; nextCursor: null };
+    expect(body.nextCursor).toBeNull();
+    expect(body.items).toEqual([JSON.parse(JSON.stringify(bill))]);
+    expect(body.items[0]).toMatchObject({ total: '80.02', lines: [{ amount: '12.50', rate: '12.5' }, { quantity: '600.2', rate: '0.1125', amount: '67.52' }] });
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 24, ExpressionAttributeValues: { ':pk': 'ACCOUNT#A0001', ':prefix': 'BILL#' } });
+  });
+
+  it.each([
+    ["another customer's account", customerClaims('C0001'), 'A0002'],
+    ['an account that does not exist (same answer: ids cannot be probed)', customerClaims('C0001'), 'A9999'],
+    ['a staff token', staffClaims('[admin]'), 'A0001'],
+  ])('answers 403 for %s and reads no bills', async (_name, claims, accountId) => {
+    const response = await createHandler(tableDeps())(list(claims, accountId), context);
+    expect(response.statusCode).toBe(403);
+    expect(bodyOf(response)).toMatchObject({ code: 'Forbidden' });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('answers 401 without a token and 400 for a bad limit', async () => {
+    expect((await createHandler(tableDeps())(withoutClaims(list({})), context)).statusCode).toBe(401);
+    const bad = await createHandler(tableDeps())(list(customerClaims('C0001'), 'A0001', { limit: '1000' }), context);
+    expect(bad.statusCode).toBe(400);
+    expect(bodyOf(bad)['message']).toContain('query.limit');
+  });
+
+  it("refuses a cursor that points into another account's partition", async () => {
+    const cursor = Buffer.from(JSON.stringify({ PK: 'ACCOUNT#A0002', SK: 'BILL#2026-01-01#B1' })).toString('base64url');
+    const response = await createHandler(tableDeps())(list(customerClaims('C0001'), 'A0001', { cursor }), context);
+    expect(response.statusCode).toBe(400);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,133 @@
+/** In-memory implementations of the use-case ports, for use-case tests. */
+import type { AccountStore, BillStore, Clock, IssueOutcome, Logger, MeterStore, Page, ReadStore, RunOutcome, RunStore, TariffStore } from '../../../shared/app/ports';
+import { BillingRunNotFound, VersionConflict } from '../../../shared/app/errors';
+import type { Account, Meter } from '../../../shared/domain/accounts';
+import type { AuditEvent } from '../../../shared/domain/audit';
+import type { Bill } from '../../../shared/domain/billing';
+import type { LedgerEntry } from '../../../shared/domain/ledger';
+import type { DayReads } from '../../../shared/domain/reads';
+import type { BillingRun } from '../../../shared/domain/runs';
+import type { Tariff } from '../../../shared/domain/tariff';
+
+export const clockAt = (iso: string): Clock => ({ now: () => new Date(iso) });
+
+export function silentLogger(): Logger & { lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  return {
+    lines,
+    info: (message, fields) => lines.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    warn: (message, fields) => lines.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) => lines.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+  };
+}
+
+export class MemoryAccounts implements AccountStore {
+  constructor(readonly accounts: Account[] = []) {}
+  async get(id: string) {
+    return this.accounts.find((a) => a.accountId === id);
+  }
+  async getMany(ids: readonly string[]) {
+    return ids.flatMap((id) => this.accounts.filter((a) => a.accountId === id));
+  }
+  async list(limit: number, cursor?: string): Promise<Page<Account>> {
+    const sorted = [...this.accounts].sort((a, b) => a.accountId.localeCompare(b.accountId));
+    const from = cursor ? Number(cursor) : 0;
+    const items = sorted.slice(from, from + limit);
+    return { items, ...(from + limit < sorted.length ? { nextCursor: String(from + limit) } : {}) };
+  }
+  async listByShard(cycle: string, shard: number, cursor?: string): Promise<Page<Account>> {
+    const all = this.accounts.filter((a) => a.cycle === cycle && a.shard === shard);
+    const from = cursor ? Number(cursor) : 0;
+    const items = all.slice(from, from + 2);
+    return { items, ...(from + 2 < all.length ? { nextCursor: String(from + 2) } : {}) };
+  }
+  async listIdsOfCustomer(customerId: string) {
+    return this.accounts.filter((a) => a.customerId === customerId).map((a) => a.accountId);
+  }
+}
+
+export class MemoryMeters implements MeterStore {
+  constructor(readonly meters: Meter[] = []) {}
+  async get(id: string) {
+    return this.meters.find((m) => m.meterId === id);
+  }
+  async getMany(ids: readonly string[]) {
+    return ids.flatMap((id) => this.meters.filter((m) => m.meterId === id));
+  }
+}
+
+export class MemoryReads implements ReadStore {
+  readonly days = new Map<string, DayReads>();
+  writes = 0;
+  /** Versions to bump behind the writer's back before its next save (simulates a concurrent writer). */
+  interfere = 0;
+  async getDay(meterId: string, day: string) {
+    const stored = this.days.get(`${meterId}/${day}`);
+    return stored ? structuredClone(stored) : undefined;
+  }
+  async saveDay(day: DayReads, expectedVersion: number | undefined) {
+    const key = `${day.meterId}/${day.day}`;
+    if (this.interfere > 0) {
+      this.interfere--;
+      const current = this.days.get(key);
+      if (current) current.version++;
+      else this.days.set(key, { ...structuredClone(day), intervals: {}, version: 1 });
+    }
+    if (this.days.get(key)?.version !== expectedVersion) throw new VersionConflict('changed');
+    this.days.set(key, structuredClone(day));
+    this.writes++;
+  }
+  async listDays(meterId: string, fromDay: string, toDay: string) {
+    return [...this.days.values()].filter((d) => d.meterId === meterId && d.day >= fromDay && d.day <= toDay).sort((a, b) => a.day.localeCompare(b.day));
+  }
+}
+
+export class MemoryTariffs implements TariffStore {
+  constructor(readonly tariffs: Tariff[] = []) {}
+  async get(id: string) {
+    return this.tariffs.find((t) => t.tariffId === id);
+  }
+}
+
+export class MemoryBills implements BillStore {
+  readonly bills = new Map<string, Bill>();
+  readonly ledger: LedgerEntry[] = [];
+  readonly audit: AuditEvent[] = [];
+  async get(accountId: string, periodStart: string, billId: string) {
+    return this.bills.get(`${accountId}/${periodStart}/${billId}`);
+  }
+  async listForAccount(accountId: string, limit: number): Promise<Page<Bill>> {
+    return { items: [...this.bills.values()].filter((b) => b.accountId === accountId).slice(0, limit) };
+  }
+  async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {
+    const key = `${bill.accountId}/${bill.periodStart}/${bill.billId}`;
+    const existing = this.bills.get(key);
+    if (existing) return { issued: false, existing };
+    this.bills.set(key, bill);
+    this.ledger.push(entry);
+    this.audit.push(audit);
+    return { issued: true };
+  }
+}
+
+export class MemoryRuns implements RunStore {
+  readonly runs = new Map<string, BillingRun>();
+  readonly audit: AuditEvent[] = [];
+  finishes = 0;
+  async create(run: BillingRun, audit: AuditEvent) {
+    if (this.runs.has(run.runId)) throw new Error('exists');
+    this.runs.set(run.runId, structuredClone(run));
+    this.audit.push(audit);
+  }
+  async get(runId: string) {
+    const run = this.runs.get(runId);
+    return run ? structuredClone(run) : undefined;
+  }
+  async finish(outcome: RunOutcome, audit: AuditEvent) {
+    const run = this.runs.get(outcome.runId);
+    if (!run) throw new BillingRunNotFound(outcome.runId);
+    Object.assign(run, { status: outcome.status, finishedAt: outcome.finishedAt }, outcome.counts ? { counts: outcome.counts } : {}, outcome.errors ? { errors: outcome.errors } : {}, outcome.failure ? { failure: outcome.failure } : {});
+    this.audit.push(audit);
+    this.finishes++;
+  }
+}

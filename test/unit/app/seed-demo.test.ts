@@ -1,0 +1,44 @@
+import { buildDemoItems, DEMO_TARIFFS } from '../../../shared/app/seed-demo';
+import { accountFromItem } from '../../../shared/adapters/account-store';
+import { dayReadsFromItem } from '../../../shared/adapters/read-store';
+import { tariffFromItem } from '../../../shared/adapters/tariff-store';
+import { dayTotal } from '../../../shared/domain/reads';
+import { SHARD_COUNT } from '../../../shared/domain/segments';
+
+describe('demo seed', () => {
+  const now = new Date('2026-01-10T12:34:56Z');
+
+  it('builds tariffs, customers, accounts, meters and packed days of hourly reads', () => {
+    const { items, summary } = buildDemoItems({ accounts: 12, now, timeZone: 'America/Denver' });
+    expect(summary).toMatchObject({ customers: 12, accounts: 12, meters: 12, tariffs: 2, sampleCustomerId: 'C0001', sampleAccountId: 'A0001', sampleMeterId: 'M0001' });
+    const byType = (type: string) => items.filter((item) => item['type'] === type);
+    expect(byType('TARIFF').map(tariffFromItem)).toEqual(DEMO_TARIFFS);
+    const accounts = byType('ACCOUNT').map(accountFromItem);
+    expect(accounts.map((a) => a.accountId)).toEqual(Array.from({ length: 12 }, (_, i) => `A${String(i + 1).padStart(4, '0')}`));
+    expect(accounts.filter((a) => a.tariffId === 'WATER-RES').map((a) => a.accountId)).toEqual(['A0004', 'A0008', 'A0012']);
+    expect(accounts.every((a) => a.shard >= 0 && a.shard < SHARD_COUNT && a.cycle === 'C1')).toBe(true);
+    expect(byType('CUSTOMER')).toHaveLength(12);
+    expect(byType('CUSTOMER_ACCOUNT')).toHaveLength(12);
+    expect(byType('METER')).toHaveLength(12);
+
+    const days = byType('READS_DAY').map(dayReadsFromItem).filter((d) => d.meterId === 'M0001');
+    const intervals = days.flatMap((d) => Object.keys(d.intervals).map(Number)).sort((a, b) => a - b);
+    expect(intervals).toHaveLength(48);
+    expect(intervals.at(-1)! + 3600).toBeLessThanOrEqual(now.getTime() / 1000);
+    expect(days.map((d) => d.day)).toEqual(['2026-01-08', '2026-01-09', '2026-01-10']);
+    expect(days.every((d) => dayTotal(d) > 0 && d.unit === 'kWh')).toBe(true);
+    expect(items.every((item) => Object.values(item).every((value) => value !== undefined))).toBe(true);
+  });
+
+  it('builds 1000 accounts as a few thousand items (packed reads)', () => {
+    const { items, summary } = buildDemoItems({ accounts: 1000, now, timeZone: 'America/Denver' });
+    expect(summary.sampleAccountId).toBe('A0001');
+    expect(items.length).toBeLessThan(1000 * 8);
+    expect(new Set(items.map((item) => `${String(item['PK'])}|${String(item['SK'])}`)).size).toBe(items.length);
+  });
+
+  it('widens ids past 9999 accounts', () => {
+    const { summary } = buildDemoItems({ accounts: 10_000, now, timeZone: 'UTC' });
+    expect(summary.sampleAccountId).toBe('A00001');
+  });
+});
