@@ -1,0 +1,256 @@
+/**
+ * End to end: starts the whole local platform (from the synthesized template) and drives the
+ * foundation slice from outside, over MQTT and HTTP, as a head-end, a CSR, a billing clerk and
+ * a customer would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Decimal } from 'decimal.js';
+import mqtt from 'mqtt';
+import { issueToken } from '../../shared/local/local-auth';
+import { startPlatform, type RunningPlatform } from '../../shared/local/platform';
+import { freePort, localClientConfig } from '../../shared/local/ports';
+
+const ACCOUNTS = 6;
+const TIME_ZONE = 'America/Denver';
+
+let platform: RunningPlatform;
+let authDir: string;
+let mqttPort: number;
+const logLines: string[] = [];
+/** What the handlers log (one JSON object per line, as CloudWatch Logs would receive it). */
+const handlerLogs: string[] = [];
+const tokens: Record<'billing' | 'csr' | 'auditor' | 'customer1' | 'customer2', string> = {} as never;
+
+function localDate(date: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+async function api(method: string, route: string, token?: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${platform.httpUrl}${route}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function publish(messages: Array<{ topic: string; payload: string }>): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `e2e-${process.pid}`, reconnectPeriod: 0 });
+  try {
+    for (const message of messages) await client.publishAsync(message.topic, message.payload, { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+}
+
+beforeAll(async () => {
+  for (const level of ['log', 'warn', 'error'] as const) {
+    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void handlerLogs.push(args.map(String).join(' ')));
+  }
+  authDir = await mkdtemp(path.join(os.tmpdir(), 'cis-e2e-'));
+  mqttPort = await freePort();
+  platform = await startPlatform({
+    rootDir: path.resolve(__dirname, '../..'),
+    port: await freePort(),
+    mqttPort,
+    authDir,
+    seed: 'demo',
+    accounts: ACCOUNTS,
+    log: (line) => logLines.push(line),
+  });
+  tokens.billing = await issueToken(authDir, { staff: 'bill', role: 'billing' });
+  tokens.csr = await issueToken(authDir, { staff: 'casey', role: 'csr' });
+  tokens.auditor = await issueToken(authDir, { staff: 'audra', role: 'auditor' });
+  tokens.customer1 = await issueToken(authDir, { customerId: 'C0001' });
+  tokens.customer2 = await issueToken(authDir, { customerId: 'C0002' });
+}, 120_000);
+
+afterAll(async () => {
+  await platform?.stop();
+  if (authDir) await rm(authDir, { recursive: true, force: true });
+});
+
+describe('identity at the gateway', () => {
+  it('answers 401 without a token, with a forged token and with a token of another key', async () => {
+    expect((await api('GET', '/staff/accounts')).status).toBe(401);
+    expect((await api('GET', '/staff/accounts', 'not-a-jwt')).status).toBe(401);
+    const otherDir = await mkdtemp(path.join(os.tmpdir(), 'cis-e2e-other-'));
+    try {
+      const foreign = await issueToken(otherDir, { staff: 'mallory', role: 'admin' });
+      expect((await api('GET', '/staff/accounts', foreign)).status).toBe(401);
+    } finally {
+      await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 403 for the wrong kind of user or role', async () => {
+    expect((await api('GET', '/staff/accounts', tokens.customer1)).status).toBe(403);
+    expect((await api('GET', '/portal/accounts/A0001/bills', tokens.csr)).status).toBe(403);
+    const period = { cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31' };
+    expect((await api('POST', '/staff/billing-runs', tokens.csr, period)).status).toBe(403);
+    expect((await api('POST', '/staff/billing-runs', tokens.auditor, period)).status).toBe(403);
+  });
+});
+
+describe('staff accounts', () => {
+  it('lists accounts with their meter ids, page by page', async () => {
+    const first = await api('GET', '/staff/accounts?limit=4', tokens.csr);
+    expect(first.status).toBe(200);
+    expect(first.json.items).toHaveLength(4);
+    for (const item of first.json.items) expect(item.meterIds.length).toBeGreaterThan(0);
+    const second = await api('GET', `/staff/accounts?limit=4&cursor=${encodeURIComponent(first.json.nextCursor)}`, tokens.csr);
+    expect(second.status).toBe(200);
+    const ids = [...first.json.items, ...second.json.items].map((item: { accountId: string }) => item.accountId);
+    expect(new Set(ids).size).toBe(ACCOUNTS);
+    expect(second.json.nextCursor).toBeNull();
+  });
+
+  it('rejects a bad limit with 400 naming the field, and an unknown account with 404', async () => {
+    const bad = await api('GET', '/staff/accounts?limit=abc', tokens.csr);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('limit');
+    expect((await api('GET', '/staff/accounts/A9999', tokens.csr)).status).toBe(404);
+  });
+});
+
+describe('meter reads over MQTT', () => {
+  it('stores valid reads and sends a malformed message to the DLQ without losing the rest of its batch', async () => {
+    const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const start = hourStart.toISOString().replace('.000Z', 'Z');
+    const reading = (meterId: string, value: string) =>
+      JSON.stringify({ meterId, readings: [{ start, durationSec: 900, value, unit: 'kWh' }], headEnd: 'e2e' });
+    await publish([
+      { topic: 'cis/meters/M0001/reads', payload: '{"meterId":"M0001","readings":[{"start":"yesterday"' },
+      { topic: 'cis/meters/M0001/reads', payload: reading('M0001', '1.25') },
+      { topic: 'cis/meters/M0002/reads', payload: reading('M0002', '0.5') },
+      { topic: 'cis/meters/M0003/reads', payload: reading('M0003', '2') },
+    ]);
+
+    for (const [accountId, value] of [['A0001', '1.25'], ['A0002', '0.5'], ['A0003', '2']] as const) {
+      const read = await eventually(`the read of ${accountId}`, async () => {
+        const { json } = await api('GET', `/staff/accounts/${accountId}`, tokens.csr);
+        return json.meters.flatMap((meter: { recentReads: unknown[] }) => meter.recentReads).find((r: { start: string; durationSec: number }) => Date.parse(r.start) === hourStart.getTime() && r.durationSec === 900);
+      });
+      expect(read).toMatchObject({ value, unit: 'kWh', durationSec: 900 });
+    }
+
+    const sqs = new SQSClient(localClientConfig(platform.endpoints.sqs));
+    let dead: Array<{ Body?: string; MessageId?: string }>;
+    try {
+      dead = await eventually('the malformed message in the DLQ', async () => {
+        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: platform.queues['ReadsDeadLetterQueue'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        return received.Messages?.length ? received.Messages : undefined;
+      });
+      expect(dead).toHaveLength(1);
+      expect(dead[0]!.Body).toContain('"start":"yesterday"');
+    } finally {
+      sqs.destroy();
+    }
+    expect(logLines.join('\n')).toContain('goes to ReadsDeadLetterQueue');
+    const rejection = handlerLogs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'message-rejected');
+    expect(rejection).toMatchObject({ reason: 'malformed-json', messageId: dead[0]!.MessageId });
+  });
+
+  it('ignores an exact redelivery of a read', async () => {
+    const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const payload = JSON.stringify({ meterId: 'M0005', readings: [{ start: hourStart.toISOString(), durationSec: 900, value: '0.75', unit: 'kWh' }] });
+    await publish([{ topic: 'cis/meters/M0005/reads', payload }, { topic: 'cis/meters/M0005/reads', payload }]);
+    const reads = await eventually('the read of A0005', async () => {
+      const { json } = await api('GET', '/staff/accounts/A0005', tokens.csr);
+      const matches = json.meters.flatMap((meter: { recentReads: Array<{ start: string }> }) => meter.recentReads).filter((r: { start: string }) => Date.parse(r.start) === hourStart.getTime());
+      return matches.length ? matches : undefined;
+    });
+    expect(reads).toHaveLength(1);
+    expect(reads[0].value).toBe('0.75');
+  });
+});
+
+describe('billing runs and the portal', () => {
+  const periodEnd = localDate(new Date());
+  const periodStart = localDate(new Date(Date.now() - 4 * 86_400_000));
+  let firstRunId: string;
+
+  async function runToCompletion(): Promise<any> {
+    const started = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C1', periodStart, periodEnd });
+    expect(started.status).toBe(202);
+    expect(typeof started.json.runId).toBe('string');
+    return eventually(`run ${started.json.runId}`, async () => {
+      const { json } = await api('GET', `/staff/billing-runs/${started.json.runId}`, tokens.auditor);
+      return json.status === 'RUNNING' ? undefined : json;
+    }, 60_000);
+  }
+
+  it('rejects bad run requests with 400 naming the field', async () => {
+    const reversed = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C1', periodStart: '2026-02-01', periodEnd: '2026-01-01' });
+    expect(reversed.status).toBe(400);
+    const badDate = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C1', periodStart: '2026-13-01', periodEnd: '2026-01-31' });
+    expect(badDate.status).toBe(400);
+    expect(JSON.stringify(badDate.json)).toContain('periodStart');
+    expect((await api('POST', '/staff/billing-runs', tokens.billing, '{"cycle":')).status).toBe(400);
+  });
+
+  it('bills every account of the cycle through the state machine', async () => {
+    const run = await runToCompletion();
+    firstRunId = run.runId;
+    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: ACCOUNTS, skipped: 0, failed: 0 } });
+
+    const sfn = new SFNClient(localClientConfig(platform.endpoints.sfn));
+    try {
+      const executionArn = `${platform.stateMachineArn.replace(':stateMachine:', ':execution:')}:${firstRunId}`;
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(execution.status).toBe('SUCCEEDED');
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      const types = (history.events ?? []).map((event) => event.type);
+      expect(types[0]).toBe('ExecutionStarted');
+      expect(types.at(-1)).toBe('ExecutionSucceeded');
+      const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: platform.stateMachineArn }));
+      expect(listed.executions?.map((e) => e.name)).toContain(firstRunId);
+    } finally {
+      sfn.destroy();
+    }
+  });
+
+  it('bills nobody twice when the same cycle and period run again', async () => {
+    const again = await runToCompletion();
+    expect(again.runId).not.toBe(firstRunId);
+    expect(again).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 0, skipped: ACCOUNTS, failed: 0 } });
+  });
+
+  it("shows a customer their own bills with exact decimal amounts, and nobody else's", async () => {
+    const mine = await api('GET', '/portal/accounts/A0001/bills', tokens.customer1);
+    expect(mine.status).toBe(200);
+    expect(mine.json.items).toHaveLength(1);
+    const bill = mine.json.items[0];
+    expect(bill).toMatchObject({ accountId: 'A0001', periodStart, periodEnd });
+    for (const line of bill.lines) {
+      expect(line.amount).toMatch(/^-?\d+\.\d{2}$/);
+      expect(new Decimal(line.quantity).times(line.rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2)).toBe(line.amount);
+    }
+    const sum = bill.lines.reduce((total: Decimal, line: { amount: string }) => total.plus(line.amount), new Decimal(0));
+    expect(bill.total).toBe(sum.toFixed(2));
+
+    const accounts = await api('GET', '/portal/accounts', tokens.customer1);
+    expect(accounts.json.items.map((a: { accountId: string }) => a.accountId)).toEqual(['A0001']);
+
+    expect((await api('GET', '/portal/accounts/A0001/bills', tokens.customer2)).status).toBe(403);
+    expect((await api('GET', '/portal/accounts/A9999/bills', tokens.customer2)).status).toBe(403);
+  });
+});
