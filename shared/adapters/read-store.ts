@@ -1,6 +1,7 @@
 /** Packed interval reads: one item per meter per local day, optimistic locking on `version`. */
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DayReads, PackedInterval, Quality, ReadHistoryEntry } from '../domain/reads';
+import { QUALITIES, type DayReads, type DaySummary, type PackedInterval, type Quality, type ReadHistoryEntry } from '../domain/reads';
+import { ESTIMATION_METHODS, type EstimationMethod } from '../domain/vee/estimate';
 import { UNITS } from '../domain/units';
 import { CorruptRecord, VersionConflict } from '../app/errors';
 import type { ReadStore } from '../app/ports';
@@ -8,7 +9,42 @@ import { isConditionalCheckFailed, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, str } from './item';
 import { keys } from './keys';
 
-const QUALITIES: readonly Quality[] = ['A', 'E'];
+/**
+ * Intervals at rest: one string "start,quantity,duration,quality;..." with each start but the
+ * first written as the step from the previous one (in time order). One attribute instead of a
+ * map of lists keeps items small and cheap to (un)marshal: a day of 96 intervals is ~1.7 KB.
+ */
+export function packIntervals(intervals: Readonly<Record<string, PackedInterval>>): string {
+  const parts: string[] = [];
+  let previous = 0;
+  // integer-like keys iterate in ascending order
+  for (const key in intervals) {
+    const start = Number(key);
+    const [quantity, duration, quality] = intervals[key]!;
+    parts.push(`${start - previous},${quantity},${duration},${quality}`);
+    previous = start;
+  }
+  return parts.join(';');
+}
+
+export function unpackIntervals(item: Item, packedText: string): Record<string, PackedInterval> {
+  const intervals: Record<string, PackedInterval> = {};
+  if (packedText === '') return intervals;
+  let start = 0;
+  for (const entry of packedText.split(';')) {
+    const fields = entry.split(',');
+    const step = Number(fields[0]);
+    const quantity = Number(fields[1]);
+    const duration = Number(fields[2]);
+    const quality = fields[3] as Quality;
+    if (fields.length !== 4 || !/^-?\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[1]!) || !/^\d+$/.test(fields[2]!) || !Number.isSafeInteger(step) || !Number.isSafeInteger(quantity) || !QUALITIES.includes(quality) || (start !== 0 && step <= 0)) {
+      throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: iv entry ${JSON.stringify(entry)} is not start,quantity,duration,quality`);
+    }
+    start += step;
+    intervals[String(start)] = [quantity, duration, quality];
+  }
+  return intervals;
+}
 
 export function dayReadsToItem(day: DayReads): Item {
   return {
@@ -17,7 +53,10 @@ export function dayReadsToItem(day: DayReads): Item {
     meterId: day.meterId,
     day: day.day,
     unit: day.unit,
-    intervals: day.intervals,
+    iv: packIntervals(day.intervals),
+    ...(day.methods ? { methods: day.methods } : {}),
+    ...(day.summary ? { summary: day.summary } : {}),
+    ...(day.registers && Object.keys(day.registers).length > 0 ? { rg: Object.entries(day.registers).map(([at, value]) => `${at},${value}`).join(';') } : {}),
     version: day.version,
     history: day.history,
     updatedAt: day.updatedAt,
@@ -33,11 +72,41 @@ function packed(item: Item, where: string, value: unknown): PackedInterval {
   return [quantity as number, duration as number, quality as Quality];
 }
 
+function registersFromItem(item: Item, text: string): Record<string, number> {
+  const registers: Record<string, number> = {};
+  for (const entry of text.split(';')) {
+    const [at, value, extra] = entry.split(',');
+    if (extra !== undefined || !/^\d+$/.test(at ?? '') || !/^-?\d+$/.test(value ?? '') || !Number.isSafeInteger(Number(value))) {
+      throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: rg entry ${JSON.stringify(entry)} is not at,value`);
+    }
+    registers[at!] = Number(value);
+  }
+  return registers;
+}
+
+function summaryFromItem(item: Item): DaySummary {
+  const summary = map(item, 'summary');
+  const field = (name: keyof DaySummary) => int(summary, name);
+  return {
+    totalMicro: field('totalMicro'),
+    coveredSec: field('coveredSec'),
+    peakMicro: field('peakMicro'),
+    peakSec: field('peakSec'),
+    firstStart: field('firstStart'),
+    lastStart: field('lastStart'),
+    count: field('count'),
+  };
+}
+
 export function dayReadsFromItem(item: Item): DayReads {
-  const intervals: Record<string, PackedInterval> = {};
-  for (const [start, value] of Object.entries(map(item, 'intervals'))) {
-    if (!/^\d+$/.test(start)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: interval key ${start} is not epoch seconds`);
-    intervals[start] = packed(item, `intervals.${start}`, value);
+  let intervals: Record<string, PackedInterval> = {};
+  if (typeof item['iv'] === 'string') intervals = unpackIntervals(item, item['iv']);
+  else {
+    // items written before the packed string: a map of [quantity, duration, quality]
+    for (const [start, value] of Object.entries(map(item, 'intervals'))) {
+      if (!/^\d+$/.test(start)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: interval key ${start} is not epoch seconds`);
+      intervals[start] = packed(item, `intervals.${start}`, value);
+    }
   }
   const rawHistory = item['history'] ?? [];
   if (!Array.isArray(rawHistory)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: history is not a list`);
@@ -51,11 +120,21 @@ export function dayReadsFromItem(item: Item): DayReads {
       ...(typeof ref === 'string' ? { ref } : {}),
     };
   });
+  const methods: Record<string, EstimationMethod> = {};
+  if (item['methods'] !== undefined) {
+    for (const [start, method] of Object.entries(map(item, 'methods'))) {
+      if (!(ESTIMATION_METHODS as readonly unknown[]).includes(method)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: methods.${start} is not an estimation method`);
+      methods[start] = method as EstimationMethod;
+    }
+  }
   return {
     meterId: str(item, 'meterId'),
     day: str(item, 'day'),
     unit: oneOf(item, 'unit', UNITS),
     intervals,
+    ...(Object.keys(methods).length > 0 ? { methods } : {}),
+    ...(item['summary'] !== undefined ? { summary: summaryFromItem(item) } : {}),
+    ...(typeof item['rg'] === 'string' && item['rg'] !== '' ? { registers: registersFromItem(item, item['rg']) } : {}),
     version: int(item, 'version'),
     history,
     updatedAt: str(item, 'updatedAt'),
@@ -86,7 +165,7 @@ export class DynamoReadStore implements ReadStore {
     }
   }
 
-  async listDays(meterId: string, fromDay: string, toDay: string): Promise<DayReads[]> {
+  async listDays(meterId: string, fromDay: string, toDay: string, consistent = false): Promise<DayReads[]> {
     const days: DayReads[] = [];
     let startKey: Item | undefined;
     do {
@@ -97,6 +176,7 @@ export class DynamoReadStore implements ReadStore {
             KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
             ExpressionAttributeValues: { ':pk': keys.meterPartition(meterId), ':from': keys.readsDaySort(fromDay), ':to': keys.readsDaySort(toDay) },
             ExclusiveStartKey: startKey,
+            ...(consistent ? { ConsistentRead: true } : {}),
           }),
         ),
       );

@@ -1,16 +1,38 @@
-/** Validates a batch of interval readings (VEE) and merges it into the meter's packed day items. */
+/**
+ * Ingestion of interval readings from any channel (MQTT, files, staff): parse, run VEE against
+ * the meter's own recent history, store accepted readings and gap estimates in the packed day
+ * items (optimistic locking, history of replaced values), open exceptions for what VEE held or
+ * flagged, raise high-usage alerts.
+ *
+ * Redelivery never double counts: exact repeats are ignored, exception ids derive from their
+ * content, and a day written before a failure is a no-op the second time.
+ */
 import type { Meter } from '../domain/accounts';
-import { groupByDay, mergeDay, validateReadings, type Interval, type MergeResult, type ReadChange, type ReadingInput } from '../domain/reads';
-import { MeterNotFound, TransientStoreError, VersionConflict } from './errors';
-import type { Clock, MeterStore, ReadStore } from './ports';
+import { addDays } from '../domain/calendar';
+import { mergeDay, parseReadings, parseRegisters, type DayReads, type Interval, type ReadChange, type ReadingInput, type RegisterInput } from '../domain/reads';
+import { runRegisterVee, type RegisterRead } from '../domain/vee/registers';
+import { resolveVeeConfig, serviceTypeOfUnit, type VeeConfig, type VeeOverrides } from '../domain/vee/config';
+import { dayClock, type DayClock } from '../domain/vee/days';
+import { runVee, type VeeReading, type VeeResult } from '../domain/vee/engine';
+import { clampQuantity, toReadException, type ReadException, type UsageAlert } from '../domain/vee/exceptions';
+import { isUnit, type Unit } from '../domain/units';
+import { TransientStoreError, VersionConflict } from './errors';
+import type { AccountStore, Clock, MeterStore } from './ports';
+import type { ReadExceptionStore, WindowReadStore } from './read-ports';
 
 export const MAX_SAVE_ATTEMPTS = 5;
+/** Readings are processed in spans of at most this many days (a bounded history query each). */
+export const MAX_SPAN_DAYS = 31;
 
 export interface IngestReadsDeps {
   meters: MeterStore;
-  reads: ReadStore;
+  reads: WindowReadStore;
+  exceptions: Pick<ReadExceptionStore, 'open' | 'raiseAlerts'>;
+  /** When given, the account's tariff is the rate class of the VEE configuration. */
+  accounts?: Pick<AccountStore, 'get'>;
   clock: Clock;
   timeZone: string;
+  veeOverrides?: VeeOverrides;
 }
 
 export interface ReadsBatch {
@@ -24,41 +46,260 @@ export interface IngestResult {
   added: number;
   replaced: number;
   unchanged: number;
+  estimated: number;
+  held: number;
+  flagged: number;
+  alerts: number;
+}
+
+const clocks = new Map<string, DayClock>();
+function clockFor(timeZone: string): DayClock {
+  let clock = clocks.get(timeZone);
+  if (!clock) clocks.set(timeZone, (clock = dayClock(timeZone)));
+  return clock;
+}
+
+/** One message (or file) of one meter. */
+export async function ingestReads(deps: IngestReadsDeps, batch: ReadsBatch, source: { ref?: string; by?: string } = {}): Promise<IngestResult> {
+  return ingestMeterReadings(deps, batch.meterId, [{ readings: batch.readings, ...(source.ref ? { ref: source.ref } : {}) }], source.by ?? 'mqtt');
+}
+
+export interface ReadingsPart {
+  readings: readonly ReadingInput[];
+  /** Register (cumulative) reads. */
+  registers?: readonly RegisterInput[] | undefined;
+  ref?: string;
 }
 
 /**
- * Validates the batch as a whole, then merges each local day into its packed item with
- * optimistic locking (re-read and re-merge on a version conflict). Exact repeats change
- * nothing, so a message delivered twice never double counts; a day written before a failure
- * is a no-op on redelivery.
+ * Several messages of one meter at once (one history query and one write per day for all of
+ * them). Throws ReadingRejected when a part is malformed: callers that need per-part outcomes
+ * parse with `parsePart` first.
  */
-export async function ingestReads(deps: IngestReadsDeps, batch: ReadsBatch, source: { ref?: string } = {}): Promise<IngestResult> {
-  const meter = await deps.meters.get(batch.meterId);
-  if (!meter) throw new MeterNotFound(`meter ${batch.meterId} does not exist`);
+export async function ingestMeterReadings(deps: IngestReadsDeps, meterId: string, parts: readonly ReadingsPart[], by = 'mqtt', quality: 'A' | 'M' = 'A'): Promise<IngestResult> {
   const now = deps.clock.now();
-  const readings = validateReadings({ meter, readings: batch.readings, now, timeZone: deps.timeZone });
-  const result: IngestResult = { meterId: meter.meterId, days: [], added: 0, replaced: 0, unchanged: 0 };
-  for (const [day, intervals] of groupByDay(readings)) {
-    const merged = await saveDay(deps, meter, day, intervals, { at: now.toISOString(), by: 'mqtt', ...(source.ref ? { ref: source.ref } : {}) });
-    result.days.push(day);
-    result.added += merged.added;
-    result.replaced += merged.replaced;
-    result.unchanged += merged.unchanged;
+  const result: IngestResult = { meterId, days: [], added: 0, replaced: 0, unchanged: 0, estimated: 0, held: 0, flagged: 0, alerts: 0 };
+  const meter = await deps.meters.get(meterId);
+  if (!meter) {
+    await openUnknownMeter(deps, meterId, parts, now.toISOString(), result);
+    return result;
   }
+  const readings: VeeReading[] = [];
+  const registers: Array<RegisterRead & { mismatchedUnit?: string }> = [];
+  for (const part of parts) {
+    for (const reading of parseReadings(part.readings, meter.unit, part.ref)) readings.push(reading);
+    for (const register of parseRegisters(part.registers ?? [], meter.unit, part.ref)) registers.push(register);
+  }
+  if (readings.length === 0 && registers.length === 0) return result;
+  const account = deps.accounts ? await deps.accounts.get(meter.accountId) : undefined;
+  const config = resolveVeeConfig(serviceTypeOfUnit(meter.unit), account?.tariffId, deps.veeOverrides);
+  const clock = clockFor(deps.timeZone);
+  const ref = parts.length === 1 ? parts[0]?.ref : undefined;
+  const change = { at: now.toISOString(), by, ...(ref ? { ref } : {}) };
+  const accountActive = account ? account.status === 'ACTIVE' : undefined;
+  for (const span of spans(readings, clock)) {
+    await ingestSpan(deps, meter, accountActive, config, clock, { ...span, registers: [] }, now, change, quality, result);
+  }
+  // Register reads: a unit that does not fit the meter is held like an interval's.
+  const fitting: RegisterRead[] = [];
+  for (const register of registers) {
+    if (register.mismatchedUnit === undefined) {
+      fitting.push(register);
+      continue;
+    }
+    const exception = toReadException(meter.meterId, meter.unit, { reason: 'unit-mismatch', action: 'hold', startEpochSec: register.atEpochSec, durationSec: 0, quantityMicro: register.valueMicro, detail: `register unit ${register.mismatchedUnit} does not fit the meter`, unit: register.mismatchedUnit, ...(register.ref ? { ref: register.ref } : {}) }, now.toISOString());
+    if (config.actions['unit-mismatch'] !== 'off') {
+      await deps.exceptions.open([exception]);
+      result.held++;
+    }
+  }
+  for (const span of spans(fitting.map((register) => ({ startEpochSec: register.atEpochSec, durationSec: 0, quantityMicro: register.valueMicro, ...(register.ref ? { ref: register.ref } : {}) })), clock)) {
+    const spanRegisters = span.readings.map((reading) => ({ atEpochSec: reading.startEpochSec, valueMicro: reading.quantityMicro, ...(reading.ref ? { ref: reading.ref } : {}) }));
+    await ingestSpan(deps, meter, accountActive, config, clock, { readings: [], fromDay: addDays(span.fromDay, -1), toDay: span.toDay, registers: spanRegisters }, now, change, quality, result);
+  }
+  result.days.sort();
   return result;
 }
 
-async function saveDay(deps: IngestReadsDeps, meter: Meter, day: string, intervals: readonly Interval[], change: ReadChange): Promise<MergeResult> {
+/** Readings cut into spans of at most MAX_SPAN_DAYS local days, in time order. */
+function spans(readings: VeeReading[], clock: DayClock): Array<{ readings: VeeReading[]; fromDay: string; toDay: string }> {
+  readings.sort((a, b) => a.startEpochSec - b.startEpochSec || a.durationSec - b.durationSec);
+  const out: Array<{ readings: VeeReading[]; fromDay: string; toDay: string }> = [];
+  let current: { readings: VeeReading[]; fromDay: string; toDay: string } | undefined;
+  let lastDayOfSpan = '';
+  for (const reading of readings) {
+    const day = clock.dayOf(reading.startEpochSec);
+    if (!current || day > lastDayOfSpan) {
+      current = { readings: [], fromDay: day, toDay: day };
+      lastDayOfSpan = addDays(day, MAX_SPAN_DAYS - 1);
+      out.push(current);
+    }
+    current.readings.push(reading);
+    current.toDay = day;
+  }
+  return out;
+}
+
+async function ingestSpan(
+  deps: IngestReadsDeps,
+  meter: Meter,
+  accountActive: boolean | undefined,
+  config: VeeConfig,
+  clock: DayClock,
+  span: { readings: VeeReading[]; fromDay: string; toDay: string; registers: RegisterRead[] },
+  now: Date,
+  change: ReadChange,
+  quality: 'A' | 'M',
+  result: IngestResult,
+): Promise<void> {
+  const nowEpochSec = Math.floor(now.getTime() / 1000);
   for (let attempt = 1; ; attempt++) {
-    const existing = await deps.reads.getDay(meter.meterId, day);
-    const merged = mergeDay(existing, meter, day, intervals, change);
-    if (!merged.changed) return merged;
+    const stored = await deps.reads.listDays(meter.meterId, addDays(span.fromDay, -config.historyDays), span.toDay, true);
+    let readings = span.readings;
+    let registerVee: ReturnType<typeof runRegisterVee> | undefined;
+    if (span.registers.length > 0) {
+      const storedRegisters = new Map<number, number>();
+      for (const day of stored) for (const [at, value] of Object.entries(day.registers ?? {})) storedRegisters.set(Number(at), value);
+      registerVee = runRegisterVee(config, storedRegisters, span.registers, nowEpochSec, (epochSec) => clock.dayBounds(clock.dayOf(epochSec))[0]);
+      // consumption derived from consecutive register reads goes through the interval rules too
+      readings = [...readings, ...registerVee.derived];
+    }
+    const vee = runVee({ meter, ...(accountActive === undefined ? {} : { accountActive }), config, nowEpochSec, stored, dayOf: clock.dayOf, dayBounds: clock.dayBounds }, readings);
+    if (registerVee) {
+      vee.exceptions.push(...registerVee.exceptions);
+      vee.ignored += registerVee.ignored;
+    }
     try {
-      await deps.reads.saveDay(merged.day, existing?.version);
-      return merged;
+      const written = await writeDays(deps, meter, stored, vee, clock, change, quality, registerVee?.accepted ?? []);
+      for (const [day, counts] of written) {
+        if (!result.days.includes(day)) result.days.push(day);
+        result.added += counts.added;
+        result.replaced += counts.replaced;
+      }
     } catch (error) {
       if (!(error instanceof VersionConflict)) throw error;
-      if (attempt >= MAX_SAVE_ATTEMPTS) throw new TransientStoreError(`reads of meter ${meter.meterId} for ${day} kept changing under us (${attempt} attempts)`);
+      if (attempt >= MAX_SAVE_ATTEMPTS) throw new TransientStoreError(`reads of meter ${meter.meterId} kept changing under us (${attempt} attempts)`);
+      continue;
     }
+    result.unchanged += vee.ignored;
+    result.estimated += vee.estimated.length;
+    const createdAt = change.at;
+    const exceptions = vee.exceptions.map((exception) => toReadException(meter.meterId, meter.unit, exception, createdAt));
+    result.held += vee.exceptions.filter((exception) => exception.action === 'hold').length;
+    result.flagged += vee.exceptions.filter((exception) => exception.action === 'flag').length;
+    if (exceptions.length > 0) await deps.exceptions.open(exceptions);
+    if (vee.alerts.length > 0) {
+      const alerts: UsageAlert[] = vee.alerts.map((alert) => ({ ...alert, totalMicro: clampQuantity(alert.totalMicro), accountId: meter.accountId, meterId: meter.meterId, unit: meter.unit, raisedAt: createdAt }));
+      await deps.exceptions.raiseAlerts(alerts);
+      result.alerts += alerts.length;
+    }
+    return;
   }
+}
+
+/** Accepted readings and estimates merged into their days; one conditional write per changed day. */
+async function writeDays(deps: IngestReadsDeps, meter: Meter, stored: readonly DayReads[], vee: VeeResult, clock: DayClock, change: ReadChange, quality: 'A' | 'M', registers: readonly RegisterRead[]): Promise<Map<string, { added: number; replaced: number }>> {
+  const byDay = new Map<string, Interval[]>();
+  const add = (interval: Interval) => {
+    const day = clock.dayOf(interval.startEpochSec);
+    const list = byDay.get(day);
+    if (list) list.push(interval);
+    else byDay.set(day, [interval]);
+  };
+  for (const interval of vee.accepted) add({ ...interval, quality });
+  for (const estimate of vee.estimated) add({ startEpochSec: estimate.startEpochSec, durationSec: estimate.durationSec, quantityMicro: estimate.quantityMicro, quality: 'E', method: estimate.method });
+  const registersByDay = new Map<string, RegisterRead[]>();
+  for (const register of registers) {
+    const day = clock.dayOf(register.atEpochSec);
+    registersByDay.set(day, [...(registersByDay.get(day) ?? []), register]);
+    if (!byDay.has(day)) byDay.set(day, []);
+  }
+  const storedByDay = new Map(stored.map((day) => [day.day, day]));
+  const written = new Map<string, { added: number; replaced: number }>();
+  for (const [day, intervals] of [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const existing = storedByDay.get(day);
+    const merged = mergeDay(existing, meter, day, intervals, change);
+    let next = merged.changed ? merged.day : existing;
+    let changed = merged.changed;
+    const dayRegisters = registersByDay.get(day) ?? [];
+    if (dayRegisters.length > 0) {
+      const base = next ?? merged.day;
+      const values = { ...base.registers };
+      let added = 0;
+      for (const register of dayRegisters) {
+        if (values[String(register.atEpochSec)] !== undefined) continue;
+        values[String(register.atEpochSec)] = register.valueMicro;
+        added++;
+      }
+      if (added > 0) {
+        next = { ...base, registers: values, version: changed ? base.version : (existing?.version ?? 0) + 1, updatedAt: change.at };
+        changed = true;
+      }
+    }
+    if (!changed || !next) continue;
+    await deps.reads.saveDay(next, existing?.version);
+    written.set(day, { added: merged.changed ? merged.added : 0, replaced: merged.changed ? merged.replaced : 0 });
+  }
+  return written;
+}
+
+/** Readings for a meter the CIS does not know: one held exception per message, keeping the readings. */
+async function openUnknownMeter(deps: IngestReadsDeps, meterId: string, parts: readonly ReadingsPart[], createdAt: string, result: IngestResult): Promise<void> {
+  const exceptions: ReadException[] = [];
+  for (const part of parts) {
+    const first = part.readings[0];
+    const unit: Unit = first && isUnit(first.unit) ? first.unit : 'kWh';
+    const registerUnit = part.registers?.[0]?.unit;
+    const parsed = [
+      ...parseReadings(part.readings, unit, part.ref),
+      ...parseRegisters(part.registers ?? [], registerUnit && isUnit(registerUnit) ? registerUnit : unit, part.ref).map((register) => ({ startEpochSec: register.atEpochSec, durationSec: 0, quantityMicro: 0 })),
+    ];
+    const config = resolveVeeConfig(serviceTypeOfUnit(unit), undefined, deps.veeOverrides);
+    if (config.actions['unknown-meter'] === 'off' || parsed.length === 0) continue;
+    const startEpochSec = Math.min(...parsed.map((reading) => reading.startEpochSec));
+    const endEpochSec = Math.max(...parsed.map((reading) => reading.startEpochSec + reading.durationSec));
+    const quantityMicro = parsed.reduce((sum, reading) => sum + reading.quantityMicro, 0);
+    const exception = toReadException(
+      meterId,
+      unit,
+      { reason: 'unknown-meter', action: 'hold', startEpochSec, durationSec: endEpochSec - startEpochSec, quantityMicro, detail: `${parsed.length} reading(s) for meter ${meterId}, which the CIS does not know`, ...(part.ref ? { ref: part.ref } : {}) },
+      createdAt,
+    );
+    exceptions.push({ ...exception, readings: [...part.readings], ...(part.registers ? { detail: `${exception.detail}; with ${part.registers.length} register read(s), not kept` } : {}) });
+  }
+  result.held += exceptions.length;
+  if (exceptions.length > 0) await deps.exceptions.open(exceptions);
+}
+
+/** A MeterStore that remembers meters (and unknown ids) for `ttlMs`: one lookup per meter per container and minute, not per message. */
+export function cachedMeters(inner: MeterStore, clock: Clock, ttlMs = 60_000): MeterStore {
+  const cache = new Map<string, { meter: Meter | undefined; until: number }>();
+  return {
+    async get(meterId) {
+      const nowMs = clock.now().getTime();
+      const hit = cache.get(meterId);
+      if (hit && hit.until > nowMs) return hit.meter;
+      const meter = await inner.get(meterId);
+      if (cache.size > 50_000) cache.clear();
+      cache.set(meterId, { meter, until: nowMs + ttlMs });
+      return meter;
+    },
+    getMany: (meterIds) => inner.getMany(meterIds),
+  };
+}
+
+/** An account lookup remembered for `ttlMs` (the rate class of a meter's VEE configuration). */
+export function cachedAccounts(inner: Pick<AccountStore, 'get'>, clock: Clock, ttlMs = 60_000): Pick<AccountStore, 'get'> {
+  const cache = new Map<string, { account: Awaited<ReturnType<AccountStore['get']>>; until: number }>();
+  return {
+    async get(accountId) {
+      const nowMs = clock.now().getTime();
+      const hit = cache.get(accountId);
+      if (hit && hit.until > nowMs) return hit.account;
+      const account = await inner.get(accountId);
+      if (cache.size > 50_000) cache.clear();
+      cache.set(accountId, { account, until: nowMs + ttlMs });
+      return account;
+    },
+  };
 }

@@ -11,14 +11,29 @@ export const Reading = z.object({
   unit: z.string({ error: 'unit must be a string (kWh, Wh, gal, ccf or therm)' }),
 });
 
-export const ReadsMessage = z.object(
-  {
-    meterId: Id('meterId'),
-    readings: z
-      .array(Reading, { error: 'readings must be an array' })
-      .min(1, 'readings must not be empty')
-      .max(MAX_READINGS_PER_MESSAGE, `readings may hold at most ${MAX_READINGS_PER_MESSAGE} intervals`),
-  },
-  { error: 'the message must be a JSON object' },
-);
+/** A register (cumulative dial) read at an instant. */
+export const RegisterRead = z.object({
+  at: z.string({ error: 'at must be an ISO 8601 timestamp string with an offset' }),
+  value: z.string({ error: 'value must be a decimal string like "12345.6" (a JSON string, not a number)' }),
+  unit: z.string({ error: 'unit must be a string (kWh, Wh, gal, ccf or therm)' }),
+});
+
+export const ReadsMessage = z
+  .object(
+    {
+      meterId: Id('meterId'),
+      readings: z
+        .array(Reading, { error: 'readings must be an array' })
+        .min(1, 'readings must not be empty')
+        .max(MAX_READINGS_PER_MESSAGE, `readings may hold at most ${MAX_READINGS_PER_MESSAGE} intervals`)
+        .optional(),
+      registers: z
+        .array(RegisterRead, { error: 'registers must be an array' })
+        .min(1, 'registers must not be empty')
+        .max(MAX_READINGS_PER_MESSAGE, `registers may hold at most ${MAX_READINGS_PER_MESSAGE} reads`)
+        .optional(),
+    },
+    { error: 'the message must be a JSON object' },
+  )
+  .refine((message) => message.readings !== undefined || message.registers !== undefined, { error: 'readings must not be empty (or give registers)', path: ['readings'] });
 export type ReadsMessage = z.infer<typeof ReadsMessage>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { daysInclusive, isCalendarDate } from '../domain/calendar';
 import { MAX_PERIOD_DAYS } from '../domain/billing';
 import { bodyError, CalendarDate, Cursor, CycleCode, Id, Limit, RunId } from './common';
+import { Reading as ReadingSchema } from './reads';
 
 export const ListAccountsRequest = z.object({
   query: z.object({ limit: Limit(25, 100), cursor: Cursor }),
@@ -39,3 +40,49 @@ export const GetBillingRunRequest = z.object({
   path: z.object({ runId: RunId }),
 });
 export type GetBillingRunRequest = z.infer<typeof GetBillingRunRequest>;
+
+export const ListReadExceptionsRequest = z.object({
+  query: z.object({
+    status: z.enum(['OPEN', 'ACCEPTED', 'EDITED', 'ESTIMATED', 'REJECTED'], { error: 'status must be OPEN, ACCEPTED, EDITED, ESTIMATED or REJECTED' }).default('OPEN'),
+    limit: Limit(50, 200),
+    cursor: Cursor,
+  }),
+});
+export type ListReadExceptionsRequest = z.infer<typeof ListReadExceptionsRequest>;
+
+export const ResolveReadExceptionRequest = z.object({
+  path: z.object({ meterId: Id('meterId'), exceptionId: Id('exceptionId') }),
+  body: z.strictObject(
+    {
+      action: z.enum(['accept', 'edit', 'estimate', 'reject'], { error: 'action must be accept, edit, estimate or reject' }),
+      value: z.string({ error: 'value must be a decimal string like "1.25"' }).max(40, 'value is too long').optional(),
+      note: z.string({ error: 'note must be a string' }).max(500, 'note must be at most 500 characters').optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type ResolveReadExceptionRequest = z.infer<typeof ResolveReadExceptionRequest>;
+
+export const EnterManualReadsRequest = z.object({
+  path: z.object({ meterId: Id('meterId') }),
+  body: z.strictObject(
+    {
+      readings: z.array(ReadingSchema, { error: 'readings must be an array' }).min(1, 'readings must not be empty').max(1000, 'at most 1000 readings at a time'),
+    },
+    { error: bodyError },
+  ),
+});
+export type EnterManualReadsRequest = z.infer<typeof EnterManualReadsRequest>;
+
+/** Staff upload of a bulk interval file: the file's text in the JSON body (API Gateway caps bodies at 10 MB). */
+export const UploadReadsRequest = z.object({
+  body: z.strictObject(
+    {
+      format: z.enum(['csv', 'greenbutton'], { error: 'format must be csv or greenbutton' }),
+      content: z.string({ error: 'content must be the file as text' }).min(1, 'content must not be empty').max(8_000_000, 'content must be at most 8,000,000 characters'),
+      meterId: Id('meterId').optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type UploadReadsRequest = z.infer<typeof UploadReadsRequest>;

@@ -1,10 +1,12 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHandler, handler } from '../../../functions/ingest/validate-reads';
 import { meterToItem } from '../../../shared/adapters/meter-store';
+import { DynamoReadExceptionStore } from '../../../shared/adapters/read-exception-store';
+import { dayReadsFromItem } from '../../../shared/adapters/read-store';
 import malformed from '../../fixtures/reads/malformed-messages.json';
 import { context, sqsEvent, sqsRecord, tableDeps } from '../helpers';
 
@@ -27,10 +29,15 @@ function fakeTable() {
     delete hooks.beforePut;
     hook?.();
     const current = table.get(id(input.Item));
-    const ok = input.ConditionExpression === 'attribute_not_exists(PK)' ? !current : current?.['version'] === input.ExpressionAttributeValues?.[':expected'];
+    const ok = input.ConditionExpression === undefined || (input.ConditionExpression === 'attribute_not_exists(PK)' ? !current : current?.['version'] === input.ExpressionAttributeValues?.[':expected']);
     if (!ok) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     table.set(id(input.Item), structuredClone(input.Item));
     return {};
+  });
+  ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues: Item }) => {
+    const values = input.ExpressionAttributeValues;
+    const items = [...table.values()].filter((item) => item['PK'] === values[':pk'] && String(item['SK']) >= String(values[':from']) && String(item['SK']) <= String(values[':to']));
+    return { Items: items.sort((a, b) => String(a['SK']).localeCompare(String(b['SK']))).map((item) => structuredClone(item)) };
   });
   return { table, hooks };
 }
@@ -39,10 +46,15 @@ function setup() {
   ddb.reset();
   const { table, hooks } = fakeTable();
   const deps = tableDeps('2026-01-10T12:00:00Z');
-  return { table, hooks, deps, run: createHandler(deps) };
+  return { table, hooks, deps, run: createHandler({ ...deps, exceptions: new DynamoReadExceptionStore(deps.documentClient, deps.tableName) }) };
 }
 
-const day = (table: Map<string, Item>, date: string) => table.get(`METER#M0001|DAY#${date}`) as { intervals: Record<string, number[]>; version: number } | undefined;
+const dayPuts = () => ddb.commandCalls(PutCommand).filter((call) => String(call.args[0].input.Item?.['SK']).startsWith('DAY#'));
+const exceptionsIn = (table: Map<string, Item>) => [...table.values()].filter((item) => item['type'] === 'READ_EXCEPTION');
+const day = (table: Map<string, Item>, date: string) => {
+  const item = table.get(`METER#M0001|DAY#${date}`);
+  return item ? { ...dayReadsFromItem(item), intervals: dayReadsFromItem(item).intervals as Record<string, unknown[]> } : undefined;
+};
 
 describe('validate-reads', () => {
   it('reports only the malformed record and still writes the valid ones', async () => {
@@ -50,23 +62,34 @@ describe('validate-reads', () => {
     const other = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-03T00:00:00-07:00', durationSec: 900, value: '0.25', unit: 'kWh' }] });
     const response = await run(sqsEvent(sqsRecord('ok-1', valid), sqsRecord('bad-1', '{"meterId": "M0001", "readings": ['), sqsRecord('ok-2', other)), context);
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-1' }] });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+    // both valid messages are of M0001: ingested together, one write per day
+    expect(dayPuts()).toHaveLength(2);
     expect(day(table, '2026-01-01')?.intervals).toEqual({ '1767250800': [1_250_000, 3600, 'A'], '1767254400': [875_000, 3600, 'A'], '1767258000': [640_000, 3600, 'A'] });
     expect(day(table, '2026-01-03')?.intervals).toEqual({ '1767423600': [250_000, 900, 'A'] });
   });
 
-  it('logs each failure as one JSON line with messageId, reason and message', async () => {
-    const { deps, run } = setup();
+  it('opens exceptions for future readings and unknown meters instead of failing the message', async () => {
+    const { table, run } = setup();
     const future = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-11T00:00:00Z', durationSec: 3600, value: '1', unit: 'kWh' }] });
     const unknown = JSON.stringify({ meterId: 'M9999', readings: [{ start: '2026-01-01T00:00:00Z', durationSec: 3600, value: '1', unit: 'kWh' }] });
     const response = await run(sqsEvent(sqsRecord('future', future), sqsRecord('ok', valid), sqsRecord('unknown', unknown)), context);
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['future', 'unknown']);
-    const logged = deps.log.lines.filter((line) => line.level === 'warn');
-    expect(logged.map((line) => [line.fields?.['messageId'], line.fields?.['reason']])).toEqual([
-      ['future', 'future-interval'],
-      ['unknown', 'unknown-meter'],
+    expect(response.batchItemFailures).toEqual([]);
+    expect(exceptionsIn(table).map((item) => [item['meterId'], item['reason'], item['status'], item['GSI2PK']]).sort()).toEqual([
+      ['M0001', 'future-interval', 'OPEN', 'TYPE#READ_EXCEPTION#OPEN'],
+      ['M9999', 'unknown-meter', 'OPEN', 'TYPE#READ_EXCEPTION#OPEN'],
     ]);
-    expect(logged[0]?.message).toMatch(/readings\[0\]\.start .* is in the future/);
+    expect(Object.keys(day(table, '2026-01-01')!.intervals)).toHaveLength(3);
+  });
+
+  it('logs each malformed record as one JSON line with messageId, reason and message, and fails only it', async () => {
+    const { deps, run } = setup();
+    const misaligned = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-02T00:10:00-07:00', durationSec: 900, value: '1', unit: 'kWh' }] });
+    const response = await run(sqsEvent(sqsRecord('misaligned', misaligned), sqsRecord('ok', valid)), context);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['misaligned']);
+    const logged = deps.log.lines.filter((line) => line.level === 'warn');
+    expect(logged.map((line) => [line.fields?.['messageId'], line.fields?.['reason']])).toEqual([['misaligned', 'misaligned-start']]);
+    expect(logged[0]?.message).toMatch(/readings\[0\]\.start .* is not aligned/);
+    expect(dayPuts()).toHaveLength(1);
   });
 
   it.each(malformed.map((m) => [m.case, m] as const))('rejects a malformed message: %s', async (_case, { body, reason }) => {
@@ -83,7 +106,7 @@ describe('validate-reads', () => {
     const first = structuredClone(day(table, '2026-01-01'));
     const again = await run(sqsEvent(sqsRecord('ok-1', valid)), context);
     expect(again.batchItemFailures).toEqual([]);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
+    expect(dayPuts()).toHaveLength(1);
     expect(day(table, '2026-01-01')).toEqual(first);
   });
 
@@ -97,17 +120,32 @@ describe('validate-reads', () => {
     const response = await run(sqsEvent(sqsRecord('ok-1', valid)), context);
     expect(interfered).toBe(true);
     expect(response.batchItemFailures).toEqual([]);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+    expect(dayPuts()).toHaveLength(2);
+    // the three new readings and the other writer's 09:00 (six hours apart, no history: a gap exception, no estimate)
     expect(Object.keys(day(table, '2026-01-01')!.intervals)).toHaveLength(4);
+    expect(exceptionsIn(table).map((item) => item['reason'])).toEqual(['gap']);
     expect(day(table, '2026-01-01')?.version).toBe(2);
   });
 
   it('reports a record whose write is throttled, and carries on with the next', async () => {
     const { run } = setup();
-    ddb.on(PutCommand).rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    ddb.on(PutCommand, { Item: { SK: 'DAY#2026-01-01' } } as never).rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     const other = JSON.stringify({ meterId: 'M0001', readings: [{ start: '2026-01-03T00:00:00-07:00', durationSec: 900, value: '0.25', unit: 'kWh' }] });
-    const response = await run(sqsEvent(sqsRecord('throttled', valid), sqsRecord('ok', other)), context);
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'throttled' }]);
+    const otherMeter = JSON.stringify({ meterId: 'M0002', readings: [{ start: '2026-01-03T00:00:00-07:00', durationSec: 900, value: '0.25', unit: 'kWh' }] });
+    const response = await run(sqsEvent(sqsRecord('throttled', valid), sqsRecord('same-meter', other), sqsRecord('unknown-meter', otherMeter)), context);
+    // the records of M0001 were ingested together and fail together; the other meter's record is fine
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'throttled' }, { itemIdentifier: 'same-meter' }]);
+  });
+
+  it('takes register reads: stores them and the day between them; a malformed one fails alone', async () => {
+    const { table, run } = setup();
+    const registers = readFileSync(path.join(__dirname, '../../fixtures/reads/register-reads.json'), 'utf8');
+    const bad = JSON.stringify({ meterId: 'M0001', registers: [{ at: 'noon', value: '1', unit: 'kWh' }] });
+    const neither = JSON.stringify({ meterId: 'M0001' });
+    const response = await run(sqsEvent(sqsRecord('registers', registers), sqsRecord('bad-register', bad), sqsRecord('neither', neither)), context);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['bad-register', 'neither']);
+    expect(day(table, '2026-01-03')?.intervals).toEqual({ [String(Date.parse('2026-01-03T00:00:00-07:00') / 1000)]: [12_500_000, 86_400, 'A'] });
+    expect(dayReadsFromItem(table.get('METER#M0001|DAY#2026-01-04')!).registers).toEqual({ [String(Date.parse('2026-01-04T00:00:00-07:00') / 1000)]: 1_012_500_000 });
   });
 
   it('fails fast naming a missing environment variable', async () => {

@@ -43,9 +43,15 @@ describe('keys and mappers', () => {
     expect(ledgerEntryToItem(ledgerEntryForBill(bill, bill.issuedAt))).toMatchObject({ PK: 'ACCOUNT#A0001', idempotencyKey: bill.billId });
 
     const day = mergeDay(undefined, { meterId: 'M0001', unit: 'kWh' }, '2026-01-01', [{ startEpochSec: 1_767_250_800, durationSec: 3600, quantityMicro: 1_250_000, quality: 'A' }], { at: 't', by: 'mqtt' }).day;
-    expect(dayReadsToItem(day)).toMatchObject({ PK: 'METER#M0001', SK: 'DAY#2026-01-01', intervals: { '1767250800': [1_250_000, 3600, 'A'] }, version: 1 });
+    expect(dayReadsToItem(day)).toMatchObject({ PK: 'METER#M0001', SK: 'DAY#2026-01-01', iv: '1767250800,1250000,3600,A', version: 1 });
     expect(dayReadsFromItem(dayReadsToItem(day))).toEqual(day);
-    expect(() => dayReadsFromItem({ ...dayReadsToItem(day), intervals: { '1767250800': [1.5, 3600, 'A'] } })).toThrow(CorruptRecord);
+    const mapFormat: Record<string, unknown> = { ...dayReadsToItem(day), intervals: { '1767250800': [1_250_000, 3600, 'A'] } };
+    delete mapFormat['iv'];
+    expect(dayReadsFromItem(mapFormat)).toEqual(day);
+    expect(() => dayReadsFromItem({ ...mapFormat, intervals: { '1767250800': [1.5, 3600, 'A'] } })).toThrow(CorruptRecord);
+    for (const iv of ['1767250800,1.5,3600,A', '1767250800,1,3600,X', '1767250800,1,3600', '1767250800,1,3600,A;0,1,3600,A', 'x,1,3600,A']) {
+      expect(() => dayReadsFromItem({ ...dayReadsToItem(day), iv })).toThrow(CorruptRecord);
+    }
 
     const run = { runId: 'run-1', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', status: 'RUNNING' as const, counts: emptyCounts(), startedAt: 't', startedBy: 'dana', errors: [] };
     expect(runToItem(run)).toMatchObject({ PK: 'RUN#run-1', SK: 'RUN', GSI2PK: 'TYPE#RUN' });

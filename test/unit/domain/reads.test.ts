@@ -144,3 +144,13 @@ describe('mergeDay', () => {
     expect(result.day.history).toEqual([{ start: 1_767_250_800 + 3600, previous: [2_000_000, 3600, 'A'], at: change.at, by: 'mqtt', ref: 'message-2' }]);
   });
 });
+
+describe('parseInstantFast (the ingestion path) agrees with parseInstant', () => {
+  const { parseInstantFast } = require('../../../shared/domain/reads') as typeof import('../../../shared/domain/reads');
+  const { parseInstant } = require('../../../shared/domain/calendar') as typeof import('../../../shared/domain/calendar');
+  it.each([
+    '2026-01-01T00:00:00Z', '2026-01-01T00:00:00-07:00', '2024-02-29T23:59:59+14:00', '2023-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z',
+    '2026-01-01T00:60:00Z', '2026-01-01T00:00:00+15:00', '2026-01-01T00:00:00.5Z', '2026-01-01 00:00:00Z', '2026-01-01T00:00:00', 'x026-01-01T00:00:00Z', '1900-02-29T00:00:00Z',
+    '2000-02-29T12:00:00-03:30', '2026-04-31T00:00:00Z', '2026-01-01T00:00:00z', '2026-01-01T00:00:00+07-00',
+  ])('%s', (value) => expect(parseInstantFast(value)).toEqual(parseInstant(value)));
+});

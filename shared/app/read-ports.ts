@@ -1,0 +1,41 @@
+/** Ports of the meter-data use cases (ingestion, exceptions, usage), beside ports.ts. */
+import type { AuditEvent } from '../domain/audit';
+import type { DayReads } from '../domain/reads';
+import type { ReadException, UsageAlert } from '../domain/vee/exceptions';
+import type { Page, ReadStore } from './ports';
+
+export interface WindowReadStore extends ReadStore {
+  /** As listDays; `consistent` asks for a strongly consistent read (the days about to be rewritten). */
+  listDays(meterId: string, fromDay: string, toDay: string, consistent?: boolean): Promise<DayReads[]>;
+}
+
+export interface ReadExceptionStore {
+  /** Opens the exceptions that are not there yet (same id: left as is). Returns how many were new. */
+  open(exceptions: readonly ReadException[]): Promise<number>;
+  raiseAlerts(alerts: readonly UsageAlert[]): Promise<void>;
+  get(meterId: string, exceptionId: string): Promise<ReadException | undefined>;
+  listByStatus(status: ReadException['status'], limit: number, cursor?: string): Promise<Page<ReadException>>;
+  /**
+   * In one transaction: the day's new reads (when the resolution changes them; conditional on
+   * `expectedVersion`, VersionConflict otherwise), the exception's new status (only if it is
+   * still OPEN, ConflictError otherwise), the audit event and the rebilling marks.
+   */
+  resolve(change: ExceptionResolution): Promise<void>;
+}
+
+export interface RebillMark {
+  accountId: string;
+  billId: string;
+  periodStart: string;
+  reason: string;
+  exceptionId: string;
+  at: string;
+  by: string;
+}
+
+export interface ExceptionResolution {
+  exception: ReadException;
+  day?: { reads: DayReads; expectedVersion: number | undefined };
+  audit: AuditEvent;
+  rebills: RebillMark[];
+}

@@ -1,0 +1,172 @@
+/**
+ * End-to-end ingestion through the local platform: MQTT publish -> IoT rule -> SQS -> the
+ * ValidateReads handler (parse, VEE against each meter's history, packed day writes) ->
+ * DynamoDB Local, measured until the reads queue is empty, then checked in the table.
+ *
+ * Workload: METERS meters x DAYS days, one message per meter-day of 96 15-minute readings
+ * (how AMI head-ends commonly deliver interval data), days published in order so VEE runs
+ * against a growing history. Also counts the DynamoDB requests the handler made, per meter-day.
+ * Target on 2 cores: >= 20,000 interval readings per second end to end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import mqtt from 'mqtt';
+import { batchPut, createDocumentClient } from '../../shared/adapters/dynamo';
+import { meterToItem } from '../../shared/adapters/meter-store';
+import { dayReadsFromItem } from '../../shared/adapters/read-store';
+import { accountToItem } from '../../shared/adapters/account-store';
+import { dayClock } from '../../shared/domain/vee/days';
+import { isoFromEpochSec, addDays } from '../../shared/domain/calendar';
+
+const METERS = Number(process.env['BENCH_METERS'] ?? 250);
+const DAYS = Number(process.env['BENCH_DAYS'] ?? 8);
+const PER_DAY = 96;
+const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 16);
+const TIME_ZONE = 'America/Denver';
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+// Packages that export only an `import` condition (middy 7) are loaded through require(esm), as bin/cis.js does.
+require('node:module').registerHooks({
+  resolve(specifier: string, context: { conditions?: string[] }, next: (specifier: string, context: unknown) => unknown) {
+    try {
+      return next(specifier, context);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
+      return next(specifier, { ...context, conditions: [...(context.conditions ?? []), 'import'] });
+    }
+  },
+});
+const { startPlatform } = require('../../shared/local/platform') as typeof import('../../shared/local/platform');
+const { FunctionHost } = require('../../shared/local/template') as typeof import('../../shared/local/template');
+
+// How busy the handler was: invocations, records per invocation, time inside the handler.
+const invocations = { count: 0, records: 0, busyNs: 0n };
+const originalInvoke = FunctionHost.prototype.invoke;
+FunctionHost.prototype.invoke = async function (this: InstanceType<typeof FunctionHost>, name: string, event: unknown) {
+  const started = process.hrtime.bigint();
+  try {
+    return await originalInvoke.call(this, name, event);
+  } finally {
+    if (counting && name.includes('ValidateReads')) {
+      invocations.count++;
+      invocations.records += ((event as { Records?: unknown[] }).Records ?? []).length;
+      invocations.busyNs += process.hrtime.bigint() - started;
+    }
+  }
+};
+
+// Count the DynamoDB requests of everything in this process (the handlers run in it).
+const requests = new Map<string, number>();
+const originalSend = DynamoDBDocumentClient.prototype.send;
+let counting = false;
+const latencyMs = new Map<string, number>();
+DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, command: { constructor: { name: string } }, ...rest: unknown[]) {
+  if (!counting) return (originalSend as (...args: unknown[]) => unknown).call(this, command, ...rest);
+  const name = command.constructor.name;
+  requests.set(name, (requests.get(name) ?? 0) + 1);
+  const started = performance.now();
+  const result = (originalSend as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
+  return result.finally(() => latencyMs.set(name, (latencyMs.get(name) ?? 0) + performance.now() - started));
+} as typeof DynamoDBDocumentClient.prototype.send;
+
+async function main(): Promise<void> {
+  const authDir = mkdtempSync(path.join(os.tmpdir(), 'cis-bench-'));
+  const platform = await startPlatform({ rootDir: path.resolve(__dirname, '../..'), port: await freePort(), mqttPort: await freePort(), authDir, seed: 'none', accounts: 0, log: process.env['BENCH_LOG'] ? (line) => console.error(line) : () => undefined });
+  const documentClient = createDocumentClient(new DynamoDBClient({ endpoint: platform.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const sqs = new SQSClient({ endpoint: platform.endpoints.sqs, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const meterIds = Array.from({ length: METERS }, (_, i) => `BM${String(i).padStart(5, '0')}`);
+    await batchPut(documentClient, platform.tableName, [
+      ...meterIds.map((meterId, i) => meterToItem({ meterId, accountId: `BA${String(i).padStart(5, '0')}`, unit: 'kWh', status: 'ACTIVE', multiplier: 1 })),
+      ...meterIds.map((meterId, i) =>
+        accountToItem({ accountId: `BA${String(i).padStart(5, '0')}`, customerId: `BC${String(i).padStart(5, '0')}`, name: 'Bench', serviceAddress: '1 Bench St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE', meterIds: [meterId], shard: i % 1024, createdAt: '2026-01-01T00:00:00Z' }),
+      ),
+    ]);
+
+    const clock = dayClock(TIME_ZONE);
+    const firstDay = addDays(new Date().toISOString().slice(0, 10), -DAYS - 1);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const messages: Array<{ topic: string; payload: string }> = [];
+    for (let d = 0; d < DAYS; d++) {
+      const [from] = clock.dayBounds(addDays(firstDay, d));
+      for (const meterId of meterIds) {
+        const readings = Array.from({ length: PER_DAY }, (_, q) => ({ start: isoFromEpochSec(from + q * 900), durationSec: 900, value: (0.2 + random() * 0.3).toFixed(3), unit: 'kWh' }));
+        messages.push({ topic: `cis/meters/${meterId}/reads`, payload: JSON.stringify({ meterId, readings }) });
+      }
+    }
+    const total = messages.length * PER_DAY;
+
+    const client = await mqtt.connectAsync(platform.mqttUrl, { clean: true });
+    counting = true;
+    const started = process.hrtime.bigint();
+    // Publish in order (a meter's day d is sent after its day d-1), up to IN_FLIGHT unacknowledged
+    // QoS 1 messages at a time, as a head-end with a steady stream does.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < messages.length) {
+          const message = messages[next++]!;
+          await client.publishAsync(message.topic, message.payload, { qos: 1 });
+        }
+      }),
+    );
+    const published = process.hrtime.bigint();
+    const queueUrl = platform.queues['ReadsQueue']!;
+    for (;;) {
+      const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+      const left = Number(attributes['ApproximateNumberOfMessages'] ?? 0) + Number(attributes['ApproximateNumberOfMessagesNotVisible'] ?? 0) + Number(attributes['ApproximateNumberOfMessagesDelayed'] ?? 0);
+      if (left === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const finished = process.hrtime.bigint();
+    counting = false;
+    await client.endAsync();
+
+    // Check: every interval stored.
+    let stored = 0;
+    let estimated = 0;
+    for (const meterId of meterIds) {
+      const output = await documentClient.send(new QueryCommand({ TableName: platform.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :day)', ExpressionAttributeValues: { ':pk': `METER#${meterId}`, ':day': 'DAY#' } }));
+      for (const item of output.Items ?? []) for (const packed of Object.values(dayReadsFromItem(item).intervals)) packed[2] === 'A' ? stored++ : estimated++;
+    }
+    const seconds = Number(finished - started) / 1e9;
+    const meterDays = METERS * DAYS;
+    const dynamoRequests = [...requests.values()].reduce((a, b) => a + b, 0);
+    console.log(`workload: ${METERS} meters x ${DAYS} days x ${PER_DAY} readings = ${total.toLocaleString('en-US')} interval readings in ${messages.length} MQTT messages (QoS 1, ${IN_FLIGHT} in flight)`);
+    console.log(`published in ${(Number(published - started) / 1e9).toFixed(2)} s; all validated and stored after ${seconds.toFixed(2)} s`);
+    console.log(`end to end: ${Math.round(total / seconds).toLocaleString('en-US')} interval readings/s (target >= 20,000)`);
+    console.log(`stored: ${stored.toLocaleString('en-US')} actual intervals (expected ${total.toLocaleString('en-US')}), ${estimated} estimated`);
+    console.log(`DynamoDB requests by the handler: ${dynamoRequests} = ${(dynamoRequests / meterDays).toFixed(2)} per meter per day (${[...requests.entries()].map(([name, count]) => `${name.replace('Command', '')} ${count}`).join(', ')})`);
+    console.log(`DynamoDB latency seen by the handler: ${[...latencyMs.entries()].map(([name, ms]) => `${name.replace('Command', '')} ${(ms / (requests.get(name) ?? 1)).toFixed(1)} ms`).join(', ')} on average`);
+    console.log(`handler: ${invocations.count} invocations, ${(invocations.records / Math.max(1, invocations.count)).toFixed(1)} records each, busy ${(Number(invocations.busyNs) / 1e9).toFixed(2)} s of ${seconds.toFixed(2)} s (${((Number(invocations.busyNs) / 1e6) / Math.max(1, invocations.count)).toFixed(1)} ms per invocation)`);
+    if (stored !== total) {
+      process.exitCode = 1;
+      console.error('not every reading was stored');
+    }
+  } finally {
+    documentClient.destroy();
+    sqs.destroy();
+    await platform.stop();
+    rmSync(authDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

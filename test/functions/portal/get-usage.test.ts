@@ -1,0 +1,91 @@
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHandler as usageHandler } from '../../../functions/portal/get-usage';
+import { createHandler as greenButtonHandler } from '../../../functions/portal/get-green-button';
+import { accountToItem } from '../../../shared/adapters/account-store';
+import { meterToItem } from '../../../shared/adapters/meter-store';
+import { dayReadsToItem } from '../../../shared/adapters/read-store';
+import { parseUsageFeed } from '../../../shared/domain/greenbutton/espi';
+import { bodyOf, context, customerClaims, httpEvent, staffClaims, tableDeps, withoutClaims } from '../helpers';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const account = (accountId: string, customerId: string) => ({ accountId, customerId, name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' });
+const t = (iso: string) => String(Date.parse(iso) / 1000);
+// 2026-01-05 (Denver): 00:00 and 00:15 actual, 01:00 estimated; 2026-02-01: one hour
+const days = [
+  { meterId: 'M0001', day: '2026-01-05', unit: 'kWh' as const, intervals: { [t('2026-01-05T00:00:00-07:00')]: [250_000, 900, 'A'] as [number, number, 'A'], [t('2026-01-05T00:15:00-07:00')]: [500_000, 900, 'A'] as [number, number, 'A'], [t('2026-01-05T01:00:00-07:00')]: [1_000_000, 3600, 'E'] as [number, number, 'E'] }, methods: { [t('2026-01-05T01:00:00-07:00')]: 'linear' as const }, version: 1, history: [], updatedAt: 'x' },
+  { meterId: 'M0001', day: '2026-02-01', unit: 'kWh' as const, intervals: { [t('2026-02-01T10:00:00-07:00')]: [2_000_000, 3600, 'A'] as [number, number, 'A'] }, version: 1, history: [], updatedAt: 'x' },
+];
+
+const request = (route: 'usage' | 'greenbutton', claims: Record<string, unknown>, query: Record<string, string>, accountId = 'A0001') =>
+  httpEvent({ routeKey: `GET /portal/accounts/{accountId}/usage${route === 'greenbutton' ? '/greenbutton' : ''}`, claims, pathParameters: { accountId }, queryStringParameters: query });
+
+describe('portal usage', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(GetCommand).callsFake(async (input: { Key: { PK: string } }) => {
+      if (input.Key.PK === 'ACCOUNT#A0001') return { Item: accountToItem(account('A0001', 'C0001')) };
+      if (input.Key.PK === 'ACCOUNT#A0002') return { Item: accountToItem(account('A0002', 'C0002')) };
+      return {};
+    });
+    ddb.on(BatchGetCommand).resolves({ Responses: { CisTable: [meterToItem({ meterId: 'M0001', accountId: 'A0001', unit: 'kWh', status: 'ACTIVE', multiplier: 2 })] } });
+    ddb.on(QueryCommand).resolves({ Items: days.map(dayReadsToItem) });
+  });
+
+  it.each([
+    ['hour', [['2026-01-05T07:00:00Z', '1.5', false], ['2026-01-05T08:00:00Z', '2', true], ['2026-02-01T17:00:00Z', '4', false]]],
+    ['day', [['2026-01-05', '3.5', true], ['2026-02-01', '4', false]]],
+    ['month', [['2026-01', '3.5', true], ['2026-02', '4', false]]],
+  ] as const)('sums per %s with the meter multiplier and marks estimates', async (interval, expected) => {
+    const response = await usageHandler(tableDeps())(request('usage', customerClaims('C0001'), { from: '2026-01-01', to: '2026-02-28', interval }), context);
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response) as { series: Array<{ unit: string; meterIds: string[]; points: Array<{ period: string; quantity: string; estimated: boolean }> }> };
+    expect(body.series).toHaveLength(1);
+    expect(body.series[0]).toMatchObject({ unit: 'kWh', meterIds: ['M0001'] });
+    expect(body.series[0]!.points.map((p) => [p.period, p.quantity, p.estimated])).toEqual(expected);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ ExpressionAttributeValues: { ':pk': 'METER#M0001', ':from': 'DAY#2026-01-01', ':to': 'DAY#2026-02-28' } });
+  });
+
+  it.each([
+    ["another customer's account", customerClaims('C0001'), 'A0002', 403],
+    ['an unknown account', customerClaims('C0001'), 'A9999', 403],
+    ['a staff token', staffClaims('[admin]'), 'A0001', 403],
+  ])('answers 403 for %s and reads no usage', async (_case, claims, accountId, status) => {
+    for (const route of ['usage', 'greenbutton'] as const) {
+      const handler = route === 'usage' ? usageHandler(tableDeps()) : greenButtonHandler(tableDeps());
+      const response = await handler(request(route, claims, { from: '2026-01-01', to: '2026-01-31' }, accountId), context);
+      expect(response.statusCode).toBe(status);
+    }
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [{ from: '2026-01-01', to: '2026-01-31', interval: 'week' }, 'query.interval'],
+    [{ from: '2026-13-01', to: '2026-01-31' }, 'query.from'],
+    [{ to: '2026-01-31' }, 'query.from'],
+    [{ from: '2026-02-01', to: '2026-01-31' }, 'query.to'],
+    [{ from: '2026-01-01', to: '2026-12-31', interval: 'hour' }, 'query.to'],
+  ])('answers 400 naming the field for %j', async (query, field) => {
+    const response = await usageHandler(tableDeps())(request('usage', customerClaims('C0001'), query as Record<string, string>), context);
+    expect(response.statusCode).toBe(400);
+    expect(JSON.stringify(bodyOf(response))).toContain(field);
+  });
+
+  it('answers 401 without a token', async () => {
+    expect((await usageHandler(tableDeps())(withoutClaims(request('usage', {}, { from: '2026-01-01', to: '2026-01-31' })), context)).statusCode).toBe(401);
+  });
+
+  it('downloads a Green Button feed that reads back to the same usage', async () => {
+    const response = await greenButtonHandler(tableDeps())(request('greenbutton', customerClaims('C0001'), { from: '2026-01-01', to: '2026-02-28' }), context);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('application/atom+xml');
+    const [reading] = parseUsageFeed(response.body);
+    expect(reading?.readings.map((r) => [r.start, r.durationSec, r.value, r.unit])).toEqual([
+      ['2026-01-05T07:00:00Z', 900, '500', 'Wh'],
+      ['2026-01-05T07:15:00Z', 900, '1000', 'Wh'],
+      ['2026-01-05T08:00:00Z', 3600, '2000', 'Wh'],
+      ['2026-02-01T17:00:00Z', 3600, '4000', 'Wh'],
+    ]);
+    expect(response.body).toContain('<quality>9</quality>');
+  });
+});
