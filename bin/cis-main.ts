@@ -4,6 +4,9 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerRate } from './commands/rate';
+import { registerImportReads } from './commands/import-reads';
+import { registerImportRecords } from './commands/import-records';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -91,6 +94,10 @@ export function buildProgram(): Command {
       process.stdout.write(`${token}\n`);
     });
 
+  registerRate(program);
+
+  registerImportReads(program);
+  registerImportRecords(program);
   return program;
 }
 

@@ -42,6 +42,32 @@ interface RouteSpec {
   readonly environment?: CisFunctionProps['environment'];
 }
 
+/** The customer record (issue 5): lifecycle workflows, service orders, overview, search, notes, portal orders. */
+const CUSTOMER_RECORD_ROUTES: RouteSpec[] = (
+  [
+    ['CreatePremise', 'POST', '/staff/premises', 'functions/staff/create-premise.ts', 'Staff: creates a premise with its service points'],
+    ['GetPremise', 'GET', '/staff/premises/{premiseId}', 'functions/staff/get-premise.ts', 'Staff: a premise with its service points, meters and holders', 'read'],
+    ['RegisterMeter', 'POST', '/staff/meters', 'functions/staff/register-meter.ts', 'Staff: registers a meter in stock'],
+    ['ApplyForService', 'POST', '/staff/service-applications', 'functions/staff/apply-for-service.ts', 'Staff: service application (address and duplicate checks)'],
+    ['MoveIn', 'POST', '/staff/move-ins', 'functions/staff/move-in.ts', 'Staff: move-in (application and activation at once)'],
+    ['ActivateService', 'POST', '/staff/accounts/{accountId}/activation', 'functions/staff/activate-service.ts', 'Staff: activates the pending services of an account'],
+    ['MoveOut', 'POST', '/staff/accounts/{accountId}/move-out', 'functions/staff/move-out.ts', 'Staff: move-out with final reads and landlord fallback'],
+    ['TransferService', 'POST', '/staff/accounts/{accountId}/transfer', 'functions/staff/transfer-service.ts', 'Staff: transfers service to another premise'],
+    ['StopService', 'POST', '/staff/accounts/{accountId}/stop', 'functions/staff/stop-service.ts', 'Staff: stops service with turn-off orders'],
+    ['ReopenAccount', 'POST', '/staff/accounts/{accountId}/reopen', 'functions/staff/reopen-account.ts', 'Staff: reopens a final account'],
+    ['GetAccountOverview', 'GET', '/staff/accounts/{accountId}/overview', 'functions/staff/get-account-overview.ts', 'Staff: the whole account on one screen', 'read'],
+    ['AddAccountNote', 'POST', '/staff/accounts/{accountId}/notes', 'functions/staff/add-account-note.ts', 'Staff: notes and interaction log'],
+    ['SearchAccounts', 'GET', '/staff/search', 'functions/staff/search-accounts.ts', 'Staff: search by name, address, ids, phone, email', 'read'],
+    ['CreateServiceOrder', 'POST', '/staff/service-orders', 'functions/staff/create-service-order.ts', 'Staff: creates a service order'],
+    ['GetServiceOrder', 'GET', '/staff/service-orders/{orderId}', 'functions/staff/get-service-order.ts', 'Staff: one service order', 'read'],
+    ['TransitionServiceOrder', 'POST', '/staff/service-orders/{orderId}/transitions', 'functions/staff/transition-service-order.ts', 'Staff: schedules, dispatches, completes or cancels an order'],
+    ['ListMyServiceOrders', 'GET', '/portal/accounts/{accountId}/service-orders', 'functions/portal/list-service-orders.ts', 'Portal: service orders of the customer\'s account', 'read'],
+    ['RequestServiceOrder', 'POST', '/portal/accounts/{accountId}/service-orders', 'functions/portal/request-service-order.ts', 'Portal: the customer requests a service order'],
+    ['UpdateCustomer', 'PATCH', '/staff/customers/{customerId}', 'functions/staff/update-customer.ts', 'Staff: changes a customer\'s contacts and preferences'],
+    ['UpdateMyPreferences', 'PATCH', '/portal/preferences', 'functions/portal/update-my-preferences.ts', 'Portal: the customer changes contacts and bill delivery'],
+  ] as const
+).map(([id, method, path, entry, description, access]) => ({ id, method: apigwv2.HttpMethod[method], path, entry, description, access: access ?? 'read-write' }));
+
 export class CisApi extends Construct {
   readonly userPool: cognito.UserPool;
   readonly portalClient: cognito.UserPoolClient;
@@ -156,6 +182,13 @@ export class CisApi extends Construct {
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },
+      ...CUSTOMER_RECORD_ROUTES,
+      { id: 'GetUsage', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage', entry: 'functions/portal/get-usage.ts', description: 'Portal: usage of one of the customer\'s accounts per hour, day or month', access: 'read' },
+      { id: 'GetGreenButton', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage/greenbutton', entry: 'functions/portal/get-green-button.ts', description: 'Portal: Green Button (ESPI) download of an account\'s interval data', access: 'read' },
+      { id: 'ListReadExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/read-exceptions', entry: 'functions/staff/list-read-exceptions.ts', description: 'Staff: the queue of read exceptions (VEE)', access: 'read' },
+      { id: 'ResolveReadException', method: apigwv2.HttpMethod.POST, path: '/staff/read-exceptions/{meterId}/{exceptionId}', entry: 'functions/staff/resolve-read-exception.ts', description: 'Staff: accept, edit, estimate or reject a read exception', access: 'read-write' },
+      { id: 'EnterManualReads', method: apigwv2.HttpMethod.POST, path: '/staff/meters/{meterId}/reads', entry: 'functions/staff/enter-manual-reads.ts', description: 'Staff: manual meter reads through VEE', access: 'read-write' },
+      { id: 'UploadReads', method: apigwv2.HttpMethod.POST, path: '/staff/meter-reads/uploads', entry: 'functions/staff/upload-reads.ts', description: 'Staff: upload a bulk interval file (CSV or Green Button) through VEE', access: 'read-write' },
     ];
     for (const route of routes) {
       const fn = new CisFunction(this, route.id, {

@@ -15,6 +15,7 @@ export const GSI2 = 'GSI2';
 export const TYPE_ACCOUNT = 'TYPE#ACCOUNT';
 export const TYPE_CUSTOMER = 'TYPE#CUSTOMER';
 export const TYPE_RUN = 'TYPE#RUN';
+export const TYPE_PREMISE = 'TYPE#PREMISE';
 
 export const keys = {
   account: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
@@ -43,9 +44,46 @@ export const keys = {
   run: (runId: string): Key => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
   runByType: (runId: string, startedAt: string) => ({ GSI2PK: TYPE_RUN, GSI2SK: `${startedAt}#${runId}` }),
 
+  readException: (meterId: string, exceptionId: string): Key => ({ PK: `METER#${meterId}`, SK: `EXCEPTION#${exceptionId}` }),
+  readExceptionByStatus: (status: string, createdAt: string, meterId: string, exceptionId: string) => ({ GSI2PK: `TYPE#READ_EXCEPTION#${status}`, GSI2SK: `${createdAt}#${meterId}#${exceptionId}` }),
+  readExceptionStatusPartition: (status: string) => `TYPE#READ_EXCEPTION#${status}`,
+  usageAlert: (accountId: string, day: string, meterId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `ALERT#${day}#${meterId}` }),
+  rebillMark: (accountId: string, billId: string, exceptionId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `REBILL#${billId}#${exceptionId}` }),
+
   auditEvent: (entityType: string, entityId: string, at: string, eventId: string): Key => ({ PK: `AUDIT#${entityType}#${entityId}`, SK: `AUDIT#${at}#${eventId}` }),
+
+  // Customer record (issue 5): premises, service points, agreements, service orders, notes, field reads, search.
+  premise: (premiseId: string): Key => ({ PK: `PREMISE#${premiseId}`, SK: 'PREMISE' }),
+  premiseByType: (premiseId: string) => ({ GSI2PK: TYPE_PREMISE, GSI2SK: premiseId }),
+  premisePartition: (premiseId: string) => `PREMISE#${premiseId}`,
+  /** Guard item: one premise per normalized address. */
+  premiseAddress: (normalizedAddress: string): Key => ({ PK: `PREMISEADDR#${normalizedAddress}`, SK: 'PREMISEADDR' }),
+  premiseAccountLink: (premiseId: string, accountId: string): Key => ({ PK: `PREMISE#${premiseId}`, SK: `ACCOUNT#${accountId}` }),
+  servicePoint: (servicePointId: string): Key => ({ PK: `SERVICEPOINT#${servicePointId}`, SK: 'SERVICEPOINT' }),
+  /** GSI1: the service points of a premise. */
+  servicePointOfPremise: (premiseId: string, servicePointId: string) => ({ GSI1PK: `PREMISE#${premiseId}#SP`, GSI1SK: servicePointId }),
+  servicePointsOfPremisePartition: (premiseId: string) => `PREMISE#${premiseId}#SP`,
+  agreement: (accountId: string, agreementId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `AGREEMENT#${agreementId}` }),
+  AGREEMENT_PREFIX: 'AGREEMENT#',
+  /** GSI1: the agreements of a service point over time. */
+  agreementOfServicePoint: (servicePointId: string, startDate: string, agreementId: string) => ({ GSI1PK: `SERVICEPOINT#${servicePointId}#AGREEMENTS`, GSI1SK: `${startDate}#${agreementId}` }),
+  serviceOrder: (orderId: string): Key => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
+  /** GSI1: the service orders of an account (or of a service point without an account), newest last. */
+  serviceOrderOfOwner: (owner: string, createdAt: string, orderId: string) => ({ GSI1PK: `ORDERS#${owner}`, GSI1SK: `${createdAt}#${orderId}` }),
+  serviceOrdersPartition: (owner: string) => `ORDERS#${owner}`,
+  note: (accountId: string, at: string, noteId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `NOTE#${at}#${noteId}` }),
+  NOTE_PREFIX: 'NOTE#',
+  fieldRead: (meterId: string, readAt: string, readId: string): Key => ({ PK: `METER#${meterId}`, SK: `FIELDREAD#${readAt}#${readId}` }),
+  FIELD_READ_PREFIX: 'FIELDREAD#',
+  /** Search index: one item per (field, token, entity); partitions by the token's first characters. */
+  searchToken: (field: string, token: string, entityType: string, entityId: string): Key => ({ PK: searchPartition(field, token), SK: `${token}|${entityType}#${entityId}` }),
 } as const;
 
 export function cycleShardPartition(cycle: string, shard: number): string {
   return `CYCLE#${cycle}#SHARD#${formatShard(shard)}`;
+}
+
+/** Search index partition: the field and the first two characters of the token. */
+export function searchPartition(field: string, token: string): string {
+  return `SEARCH#${field}#${token.slice(0, 2)}`;
 }
