@@ -38,6 +38,11 @@ export interface SqsEventSourceMapping {
   /** Messages per invocation: min(BatchSize, 10). */
   batchSize: number;
   reportBatchItemFailures: boolean;
+  /**
+   * Batches handled at once: ScalingConfig.MaximumConcurrency when the template sets it, else the
+   * platform's default (Lambda itself starts several concurrent pollers per SQS mapping).
+   */
+  concurrency?: number;
   /** The queue's VisibilityTimeout (default 30 s): how long a slow invocation keeps its messages. */
   queueVisibilitySeconds: number;
   /** The queue's redrive policy, when it has one. */
@@ -55,6 +60,8 @@ export interface EventSourceMappingOptions {
   idlePollMs?: number;
   /** How long stop() waits for running invocations (default 5 s). */
   stopGraceMs?: number;
+  /** Concurrent batches per mapping without ScalingConfig.MaximumConcurrency (default 4). */
+  defaultConcurrency?: number;
 }
 
 export interface EventSourceMappingsHandle {
@@ -103,6 +110,7 @@ export function sqsEventSourceMappings(resolver: LocalResolver, sqsEndpoint: str
     const queueName = queueNameOf(sourceArn);
     const batchSize = Number(property('BatchSize') ?? MAX_SQS_BATCH);
     const responseTypes = property('FunctionResponseTypes');
+    const maximumConcurrency = Number((property('ScalingConfig') as { MaximumConcurrency?: unknown } | undefined)?.MaximumConcurrency);
     mappings.push({
       logicalId,
       functionName,
@@ -112,6 +120,7 @@ export function sqsEventSourceMappings(resolver: LocalResolver, sqsEndpoint: str
       queueArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${queueName}`,
       batchSize: Math.max(1, Math.min(Number.isFinite(batchSize) ? batchSize : MAX_SQS_BATCH, MAX_SQS_BATCH)),
       reportBatchItemFailures: Array.isArray(responseTypes) && responseTypes.includes('ReportBatchItemFailures'),
+      ...(Number.isInteger(maximumConcurrency) && maximumConcurrency > 0 ? { concurrency: maximumConcurrency } : {}),
       queueVisibilitySeconds: queueVisibility.get(queueName) ?? 30,
       ...(queueRedrive.has(queueName) ? { redrive: queueRedrive.get(queueName)! } : {}),
     });
@@ -313,7 +322,8 @@ export function startEventSourceMappings(options: EventSourceMappingOptions): Ev
     }
   }
 
-  const loops = mappings.map((mapping) => poll(mapping));
+  const defaultConcurrency = Math.max(1, options.defaultConcurrency ?? 4);
+  const loops = mappings.flatMap((mapping) => Array.from({ length: mapping.concurrency ?? defaultConcurrency }, () => poll(mapping)));
 
   async function queuesEmpty(): Promise<boolean> {
     for (const queueUrl of new Set(mappings.map((mapping) => mapping.queueUrl))) {

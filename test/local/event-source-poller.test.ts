@@ -132,6 +132,17 @@ describe('SQS event source mappings', () => {
     ]);
   });
 
+  it('takes the concurrency of a mapping from ScalingConfig.MaximumConcurrency', () => {
+    const scaled = structuredClone(template);
+    const mapping = scaled.Resources['ValidateReadsSqsEventSourceReadsQueue']!;
+    mapping.Properties = { ...mapping.Properties, ScalingConfig: { MaximumConcurrency: 7 } };
+    const found = sqsEventSourceMappings(new LocalResolver(scaled, { sqsEndpoint: sqs.endpoint }), sqs.endpoint);
+    expect(found.map((m) => [m.logicalId, m.concurrency])).toEqual([
+      ['ValidateReadsSqsEventSourceReadsQueue', 7],
+      ['PlainConsumerSqsEventSourcePlainQueue', undefined],
+    ]);
+  });
+
   it('retries only the reported failures of a batch, until the bad message reaches the dead-letter queue', async () => {
     const bodies = [{ meterId: 'M1' }, { meterId: 'M2' }, { meterId: 'M3', fail: true }, { meterId: 'M4' }, { meterId: 'M5' }];
     const ids = await send('ReadsQueue', bodies, { MessageAttributes: { source: { DataType: 'String', StringValue: 'head-end' } } });

@@ -19,7 +19,7 @@ import { startPlatform, type RunningPlatform } from '../../shared/local/platform
 import { freePort, localClientConfig } from '../../shared/local/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
-const STANDARDS = path.resolve(ROOT, '../shared/standards/greenbutton');
+const STANDARDS = path.resolve(ROOT, 'test/fixtures/greenbutton/standard');
 let platform: RunningPlatform;
 let authDir: string;
 let mqttPort: number;

@@ -6,7 +6,7 @@ import { parseReadsCsv } from '../../../shared/domain/reads-csv';
 import { clockAt, MemoryMeters, MemoryReads } from './fakes';
 import { MemoryReadExceptions } from './reads-fakes';
 
-const sample = readFileSync(path.resolve(__dirname, '../../../../shared/standards/greenbutton/sample-usage-feed.xml'), 'utf8');
+const sample = readFileSync(path.resolve(__dirname, '../../fixtures/greenbutton/standard/sample-usage-feed.xml'), 'utf8');
 const csv = readFileSync(path.join(__dirname, '../../fixtures/reads/bulk-reads.csv'), 'utf8');
 const meters: Meter[] = [
   { meterId: 'M0001', accountId: 'A0001', unit: 'kWh', status: 'ACTIVE', multiplier: 1 },

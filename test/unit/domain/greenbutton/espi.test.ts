@@ -4,7 +4,7 @@ import { validateXML } from 'xmllint-wasm';
 import { buildUsageFeed, nameUuid, parseUsageFeed, scaledDecimal, type UsageFeedInput } from '../../../../shared/domain/greenbutton/espi';
 import { toMicroUnits } from '../../../../shared/domain/units';
 
-const STANDARDS = path.resolve(__dirname, '../../../../../shared/standards/greenbutton');
+const STANDARDS = path.resolve(__dirname, '../../../fixtures/greenbutton/standard');
 const espiXsd = readFileSync(path.join(STANDARDS, 'espi.xsd'), 'utf8');
 const atomXsd = readFileSync(path.join(__dirname, '../../../fixtures/greenbutton/atom.xsd'), 'utf8');
 
