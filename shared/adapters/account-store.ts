@@ -2,7 +2,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Account, Customer } from '../domain/accounts';
 import type { AccountStore, Page } from '../app/ports';
-import { batchGet, decodeCursor, encodeCursor, storeCall, type Item } from './dynamo';
+import { batchGet, decodeCursor, encodeCursor, queryAll, storeCall, type Item } from './dynamo';
 import { int, oneOf, optStr, str, strList } from './item';
 import { cycleShardPartition, GSI1, GSI2, keys, TYPE_ACCOUNT } from './keys';
 
@@ -113,23 +113,12 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async listIdsOfCustomer(customerId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Item | undefined;
-    do {
-      const output = await storeCall('Query customer accounts', () =>
-        this.documentClient.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': keys.ACCOUNT_LINK_PREFIX },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of output.Items ?? []) ids.push(str(item, 'accountId'));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+    const items = await queryAll(this.documentClient, 'Query customer accounts', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.customerPartition(customerId), ':prefix': keys.ACCOUNT_LINK_PREFIX },
+    });
+    return items.map((item) => str(item, 'accountId'));
   }
 }
 

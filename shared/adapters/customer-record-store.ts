@@ -5,7 +5,7 @@
  * together with their derived items (search tokens, address guard, customer/premise links)
  * and the audit events.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntityType, AuditEvent } from '../domain/audit';
 import type { AccountRecord, Agreement, CustomerRecord, FieldRead, MeterRecord, Note, Premise, ServicePoint } from '../domain/customers/model';
 import { formatAddress } from '../domain/customers/address';
@@ -16,7 +16,7 @@ import { TransientStoreError } from '../app/errors';
 import { ConcurrentWrite } from '../app/customers/errors';
 import type { Change, CustomerRecordStore, SearchHit } from '../app/customers/ports';
 import { auditToItem } from './audit-item';
-import { batchGet, storeCall, type Item } from './dynamo';
+import { batchGet, queryAll, storeCall, type Item } from './dynamo';
 import { oneOf, str } from './item';
 import { keys } from './keys';
 import {
@@ -68,27 +68,19 @@ export class DynamoCustomerRecordStore implements CustomerRecordStore {
   private async query(what: string, input: { index?: string; partition: string; prefix?: string; forward?: boolean; limit?: number; consistent?: boolean }): Promise<Item[]> {
     const pk = input.index ? `${input.index}PK` : 'PK';
     const sk = input.index ? `${input.index}SK` : 'SK';
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const output = await storeCall(`Query ${what}`, () =>
-        this.documentClient.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            ...(input.index ? { IndexName: input.index } : { ConsistentRead: input.consistent ?? true }),
-            KeyConditionExpression: input.prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': pk, ...(input.prefix === undefined ? {} : { '#sk': sk }) },
-            ExpressionAttributeValues: { ':pk': input.partition, ...(input.prefix === undefined ? {} : { ':prefix': input.prefix }) },
-            ScanIndexForward: input.forward ?? true,
-            ...(input.limit ? { Limit: input.limit - items.length } : {}),
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...((output.Items ?? []) as Item[]));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey && (!input.limit || items.length < input.limit));
-    return items;
+    return queryAll(
+      this.documentClient,
+      `Query ${what}`,
+      {
+        TableName: this.tableName,
+        ...(input.index ? { IndexName: input.index } : { ConsistentRead: input.consistent ?? true }),
+        KeyConditionExpression: input.prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': pk, ...(input.prefix === undefined ? {} : { '#sk': sk }) },
+        ExpressionAttributeValues: { ':pk': input.partition, ...(input.prefix === undefined ? {} : { ':prefix': input.prefix }) },
+        ScanIndexForward: input.forward ?? true,
+      },
+      input.limit,
+    );
   }
 
   async getCustomer(customerId: string): Promise<CustomerRecord | undefined> {

@@ -1,10 +1,10 @@
 /**
  * DynamoDB plumbing shared by the repositories: the document client, error translation
- * (retryable failures become TransientStoreError), batched reads with retry of unprocessed
- * keys, and opaque paging cursors.
+ * (retryable failures become TransientStoreError), queries through every page, batched reads
+ * with retry of unprocessed keys, and opaque paging cursors.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInput } from '../domain/errors';
 import { TransientStoreError } from '../app/errors';
 import type { Key } from './keys';
@@ -55,6 +55,18 @@ export async function storeCall<T>(what: string, call: () => Promise<T>): Promis
     }
     throw error;
   }
+}
+
+/** A Query followed through every page, or until `limit` items have been read. */
+export async function queryAll(documentClient: DynamoDBDocumentClient, what: string, input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>, limit?: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const output = await storeCall(what, () => documentClient.send(new QueryCommand({ ...input, ...(limit ? { Limit: limit - items.length } : {}), ExclusiveStartKey: startKey })));
+    items.push(...((output.Items ?? []) as Item[]));
+    startKey = output.LastEvaluatedKey;
+  } while (startKey && (!limit || items.length < limit));
+  return items;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,11 @@
 /** Packed interval reads: one item per meter per local day, optimistic locking on `version`. */
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QUALITIES, type DayReads, type DaySummary, type PackedInterval, type Quality, type ReadHistoryEntry } from '../domain/reads';
 import { ESTIMATION_METHODS, type EstimationMethod } from '../domain/vee/estimate';
 import { UNITS } from '../domain/units';
 import { CorruptRecord, VersionConflict } from '../app/errors';
 import type { ReadStore } from '../app/ports';
-import { isConditionalCheckFailed, storeCall, type Item } from './dynamo';
+import { isConditionalCheckFailed, queryAll, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, str } from './item';
 import { keys } from './keys';
 
@@ -166,23 +166,12 @@ export class DynamoReadStore implements ReadStore {
   }
 
   async listDays(meterId: string, fromDay: string, toDay: string, consistent = false): Promise<DayReads[]> {
-    const days: DayReads[] = [];
-    let startKey: Item | undefined;
-    do {
-      const output = await storeCall('Query reads days', () =>
-        this.documentClient.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': keys.meterPartition(meterId), ':from': keys.readsDaySort(fromDay), ':to': keys.readsDaySort(toDay) },
-            ExclusiveStartKey: startKey,
-            ...(consistent ? { ConsistentRead: true } : {}),
-          }),
-        ),
-      );
-      for (const item of output.Items ?? []) days.push(dayReadsFromItem(item));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return days;
+    const items = await queryAll(this.documentClient, 'Query reads days', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.meterPartition(meterId), ':from': keys.readsDaySort(fromDay), ':to': keys.readsDaySort(toDay) },
+      ...(consistent ? { ConsistentRead: true } : {}),
+    });
+    return items.map(dayReadsFromItem);
   }
 }
