@@ -2,40 +2,17 @@
  * Bulk interval files as CSV: a header naming the columns meterId, start, durationSec, value,
  * unit (any order, extra columns ignored), one reading per line. Quoted fields are allowed.
  */
+import { splitCsvLine } from './csv-line';
 import { InvalidInput } from './errors';
 import type { ReadingInput } from './reads';
 
 export const CSV_COLUMNS = ['meterId', 'start', 'durationSec', 'value', 'unit'] as const;
 export const MAX_CSV_LINES = 2_000_000;
 
-function fields(line: string): string[] {
-  if (!line.includes('"')) return line.split(',').map((field) => field.trim());
-  const out: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index]!;
-    if (quoted) {
-      if (char === '"' && line[index + 1] === '"') {
-        current += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else current += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      out.push(current.trim());
-      current = '';
-    } else current += char;
-  }
-  if (quoted) throw new InvalidInput('an unterminated quoted field');
-  out.push(current.trim());
-  return out;
-}
-
 /** Readings per meter id, in file order. InvalidInput names the line of the first problem. */
 export function parseReadsCsv(text: string): Map<string, ReadingInput[]> {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = fields(lines[0] ?? '');
+  const header = splitCsvLine(lines[0] ?? '', true);
   const column = Object.fromEntries(CSV_COLUMNS.map((name) => [name, header.indexOf(name)])) as Record<(typeof CSV_COLUMNS)[number], number>;
   const missing = CSV_COLUMNS.filter((name) => column[name] < 0);
   if (missing.length > 0) throw new InvalidInput(`line 1: the header must name the columns ${CSV_COLUMNS.join(', ')}; missing ${missing.join(', ')}`, [{ path: 'line 1', message: 'bad header' }]);
@@ -47,7 +24,7 @@ export function parseReadsCsv(text: string): Map<string, ReadingInput[]> {
     const at = `line ${index + 1}`;
     let row: string[];
     try {
-      row = fields(line);
+      row = splitCsvLine(line, true);
     } catch (error) {
       throw new InvalidInput(`${at}: ${(error as Error).message}`, [{ path: at, message: (error as Error).message }]);
     }

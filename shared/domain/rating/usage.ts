@@ -7,6 +7,7 @@
  * columns ignored). A start without an offset is the tariff's local time. A negative value is
  * energy exported to the grid (net metering).
  */
+import { splitCsvLine } from '../csv-line';
 import { InvalidInput } from '../errors';
 import { daysFromCivil, epochOfWall, NonexistentLocalTime, offsetAt, wallSeconds } from './time';
 
@@ -143,25 +144,6 @@ function parseStart(text: string, timeZone: string, previousEpoch: number | unde
     if (error instanceof NonexistentLocalTime) throw new StandardTimeFile(error.message);
     throw error;
   }
-}
-
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',').map((cell) => cell.trim());
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') cells.push(cell.trim()), (cell = '');
-    else cell += c;
-  }
-  cells.push(cell.trim());
-  return cells;
 }
 
 /**
