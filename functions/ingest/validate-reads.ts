@@ -13,7 +13,7 @@ import { mapLimit } from '../../shared/app/concurrency';
 import { ReadWindowCache } from '../../shared/adapters/read-window-cache';
 import { readsDeps } from '../../shared/adapters/reads-runtime';
 import { lazyHandler } from '../../shared/adapters/runtime';
-import { parseMessage, reasonOf } from '../../shared/adapters/sqs-batch';
+import { logRejected, parseMessage } from '../../shared/adapters/sqs-batch';
 import { ReadsMessage } from '../../shared/schemas/reads';
 
 /** Meters ingested at the same time within one batch. */
@@ -21,17 +21,7 @@ export const METER_CONCURRENCY = 10;
 
 export function createHandler(deps: IngestReadsDeps & { log: Logger }) {
   const fail = (record: SQSRecord, error: unknown, failures: Set<string>) => {
-    const reason = reasonOf(error);
-    const fields = {
-      event: 'message-rejected',
-      messageId: record.messageId,
-      reason,
-      error: error instanceof Error ? error.name : 'Error',
-      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0) || undefined,
-    };
-    const message = error instanceof Error ? error.message : String(error);
-    if (reason === 'unexpected-error') deps.log.error(message, { ...fields, stack: error instanceof Error ? error.stack : undefined });
-    else deps.log.warn(message, fields);
+    logRejected(deps.log, record, error);
     failures.add(record.messageId);
   };
 

@@ -1,9 +1,8 @@
 /**
- * SQS batches with ReportBatchItemFailures: every record is handled on its own; a failing
- * record is logged (one JSON line: messageId, reason, message) and reported, the others
- * still succeed.
+ * SQS batches with ReportBatchItemFailures: message bodies parsed with a zod schema, and a
+ * failing record logged (one JSON line: messageId, reason, message) before it is reported.
  */
-import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidInput } from '../domain/errors';
 import { TransientStoreError } from '../app/errors';
@@ -46,25 +45,17 @@ export function reasonOf(error: unknown): string {
   return 'unexpected-error';
 }
 
-export async function processRecords(records: readonly SQSRecord[], handle: (record: SQSRecord) => Promise<unknown>, log: Logger): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of records) {
-    try {
-      await handle(record);
-    } catch (error) {
-      const reason = reasonOf(error);
-      const message = error instanceof Error ? error.message : String(error);
-      const fields = {
-        event: 'message-rejected',
-        messageId: record.messageId,
-        reason,
-        error: error instanceof Error ? error.name : 'Error',
-        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0) || undefined,
-      };
-      if (reason === 'unexpected-error') log.error(message, { ...fields, stack: error instanceof Error ? error.stack : undefined });
-      else log.warn(message, fields);
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  return { batchItemFailures };
+/** Logs a failed record (one JSON line: messageId, reason, message); unexpected errors as errors with the stack. */
+export function logRejected(log: Logger, record: SQSRecord, error: unknown): void {
+  const reason = reasonOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const fields = {
+    event: 'message-rejected',
+    messageId: record.messageId,
+    reason,
+    error: error instanceof Error ? error.name : 'Error',
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0) || undefined,
+  };
+  if (reason === 'unexpected-error') log.error(message, { ...fields, stack: error instanceof Error ? error.stack : undefined });
+  else log.warn(message, fields);
 }
