@@ -11,12 +11,14 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Decimal } from 'decimal.js';
 import mqtt from 'mqtt';
 import { issueToken } from '../../shared/local/local-auth';
-import { startPlatform, type RunningPlatform } from '../../shared/local/platform';
-import { freePort, localClientConfig } from '../../shared/local/ports';
+import type { RunningPlatform } from '../../shared/local/platform';
+import { localClientConfig } from '../../shared/local/ports';
+import { eventually, startTestPlatform, type TestPlatform } from './platform-harness';
 
 const ACCOUNTS = 6;
 const TIME_ZONE = 'America/Denver';
 
+let local: TestPlatform;
 let platform: RunningPlatform;
 let authDir: string;
 let mqttPort: number;
@@ -42,16 +44,6 @@ async function api(method: string, route: string, token?: string, body?: unknown
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function publish(messages: Array<{ topic: string; payload: string }>): Promise<void> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `e2e-${process.pid}`, reconnectPeriod: 0 });
   try {
@@ -65,17 +57,8 @@ beforeAll(async () => {
   for (const level of ['log', 'warn', 'error'] as const) {
     jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void handlerLogs.push(args.map(String).join(' ')));
   }
-  authDir = await mkdtemp(path.join(os.tmpdir(), 'cis-e2e-'));
-  mqttPort = await freePort();
-  platform = await startPlatform({
-    rootDir: path.resolve(__dirname, '../..'),
-    port: await freePort(),
-    mqttPort,
-    authDir,
-    seed: 'demo',
-    accounts: ACCOUNTS,
-    log: (line) => logLines.push(line),
-  });
+  local = await startTestPlatform('cis-e2e-', { accounts: ACCOUNTS, log: (line) => logLines.push(line) });
+  ({ platform, authDir, mqttPort } = local);
   tokens.billing = await issueToken(authDir, { staff: 'bill', role: 'billing' });
   tokens.csr = await issueToken(authDir, { staff: 'casey', role: 'csr' });
   tokens.auditor = await issueToken(authDir, { staff: 'audra', role: 'auditor' });
@@ -84,8 +67,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await platform?.stop();
-  if (authDir) await rm(authDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 describe('identity at the gateway', () => {

@@ -5,14 +5,13 @@
  * that post reads, move-in races, move-out with landlord fallback, transfer, stop and reopen,
  * meter exchange, notes, the overview and search, wrong roles and hostile input.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { issueToken } from '../../shared/local/local-auth';
-import { startPlatform, type RunningPlatform } from '../../shared/local/platform';
 import mqtt from 'mqtt';
-import { freePort } from '../../shared/local/ports';
+import { issueToken } from '../../shared/local/local-auth';
+import type { RunningPlatform } from '../../shared/local/platform';
+import { startTestPlatform, type TestPlatform } from './platform-harness';
 
+let local: TestPlatform;
 let platform: RunningPlatform;
 let authDir: string;
 let mqttPort: number;
@@ -50,9 +49,8 @@ async function overview(accountId: string): Promise<any> {
 
 beforeAll(async () => {
   for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
-  authDir = await mkdtemp(path.join(os.tmpdir(), 'cis-lifecycle-'));
-  mqttPort = await freePort();
-  platform = await startPlatform({ rootDir: path.resolve(__dirname, '../..'), port: await freePort(), mqttPort, authDir, seed: 'demo', accounts: 2, log: () => undefined });
+  local = await startTestPlatform('cis-lifecycle-', { accounts: 2 });
+  ({ platform, authDir, mqttPort } = local);
   tokens.csr = await issueToken(authDir, { staff: 'casey', role: 'csr' });
   tokens.admin = await issueToken(authDir, { staff: 'ada', role: 'admin' });
   tokens.auditor = await issueToken(authDir, { staff: 'audra', role: 'auditor' });
@@ -62,8 +60,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await platform?.stop();
-  if (authDir) await rm(authDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 describe('the customer lifecycle over the staff API', () => {

@@ -5,8 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -15,11 +13,12 @@ import { validateXML } from 'xmllint-wasm';
 import { parseUsageFeed } from '../../shared/domain/greenbutton/espi';
 import { toMicroUnits } from '../../shared/domain/units';
 import { issueToken } from '../../shared/local/local-auth';
-import { startPlatform, type RunningPlatform } from '../../shared/local/platform';
-import { freePort, localClientConfig } from '../../shared/local/ports';
+import type { RunningPlatform } from '../../shared/local/platform';
+import { localClientConfig } from '../../shared/local/ports';
+import { eventually, ROOT, startTestPlatform, type TestPlatform } from './platform-harness';
 
-const ROOT = path.resolve(__dirname, '../..');
 const STANDARDS = path.resolve(ROOT, 'test/fixtures/greenbutton/standard');
+let local: TestPlatform;
 let platform: RunningPlatform;
 let authDir: string;
 let mqttPort: number;
@@ -41,28 +40,16 @@ async function api(method: string, route: string, token: string, body?: unknown)
   return { status: response.status, text, json };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 beforeAll(async () => {
   for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
-  authDir = await mkdtemp(path.join(os.tmpdir(), 'cis-meter-data-'));
-  mqttPort = await freePort();
-  platform = await startPlatform({ rootDir: ROOT, port: await freePort(), mqttPort, authDir, seed: 'demo', accounts: 4, log: () => undefined });
+  local = await startTestPlatform('cis-meter-data-', { accounts: 4 });
+  ({ platform, authDir, mqttPort } = local);
   tokens.csr = await issueToken(authDir, { staff: 'casey', role: 'csr' });
   tokens.customer2 = await issueToken(authDir, { customerId: 'C0002' });
 }, 120_000);
 
 afterAll(async () => {
-  await platform?.stop();
-  if (authDir) await rm(authDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 describe('meter data on the local platform', () => {
