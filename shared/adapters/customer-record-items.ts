@@ -228,12 +228,10 @@ export function agreementFromItem(item: Item): Agreement {
   };
 }
 
-export const orderOwner = (order: Pick<ServiceOrder, 'accountId' | 'servicePointId'>): string => (order.accountId ? `ACCOUNT#${order.accountId}` : `SP#${order.servicePointId}`);
-
 export function orderToItem(order: ServiceOrder): Item {
   return {
     ...keys.serviceOrder(order.orderId),
-    ...keys.serviceOrderOfOwner(orderOwner(order), order.createdAt, order.orderId),
+    ...keys.serviceOrderOfOwner(keys.serviceOrderOwner(order), order.createdAt, order.orderId),
     ...order,
     type: 'SERVICE_ORDER',
     orderType: order.type,

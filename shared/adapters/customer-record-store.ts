@@ -153,7 +153,7 @@ export class DynamoCustomerRecordStore implements CustomerRecordStore {
   }
 
   async listOrdersOfAccount(accountId: string): Promise<ServiceOrder[]> {
-    const ids = (await this.query('service orders', { index: 'GSI1', partition: keys.serviceOrdersPartition(`ACCOUNT#${accountId}`) })).map((item) => str(item, 'orderId'));
+    const ids = (await this.query('service orders', { index: 'GSI1', partition: keys.serviceOrdersPartition(keys.serviceOrderOwner({ accountId })) })).map((item) => str(item, 'orderId'));
     const orders = (await batchGet(this.documentClient, this.tableName, ids.map(keys.serviceOrder))).map(orderFromItem);
     return orders.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.orderId.localeCompare(b.orderId));
   }
@@ -163,7 +163,7 @@ export class DynamoCustomerRecordStore implements CustomerRecordStore {
   }
 
   async listAudit(entityType: AuditEntityType, entityId: string, limit: number): Promise<AuditEvent[]> {
-    const items = await this.query('audit', { partition: `AUDIT#${entityType}#${entityId}`, prefix: 'AUDIT#', forward: false, limit });
+    const items = await this.query('audit', { partition: keys.auditPartition(entityType, entityId), prefix: keys.AUDIT_PREFIX, forward: false, limit });
     return items.map((item) => ({
       eventId: str(item, 'eventId'),
       entityType: str(item, 'entityType') as AuditEntityType,

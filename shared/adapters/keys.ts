@@ -51,6 +51,8 @@ export const keys = {
   rebillMark: (accountId: string, billId: string, exceptionId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `REBILL#${billId}#${exceptionId}` }),
 
   auditEvent: (entityType: string, entityId: string, at: string, eventId: string): Key => ({ PK: `AUDIT#${entityType}#${entityId}`, SK: `AUDIT#${at}#${eventId}` }),
+  auditPartition: (entityType: string, entityId: string) => `AUDIT#${entityType}#${entityId}`,
+  AUDIT_PREFIX: 'AUDIT#',
 
   // Customer record (issue 5): premises, service points, agreements, service orders, notes, field reads, search.
   premise: (premiseId: string): Key => ({ PK: `PREMISE#${premiseId}`, SK: 'PREMISE' }),
@@ -71,6 +73,8 @@ export const keys = {
   /** GSI1: the service orders of an account (or of a service point without an account), newest last. */
   serviceOrderOfOwner: (owner: string, createdAt: string, orderId: string) => ({ GSI1PK: `ORDERS#${owner}`, GSI1SK: `${createdAt}#${orderId}` }),
   serviceOrdersPartition: (owner: string) => `ORDERS#${owner}`,
+  /** The owner in those keys: the account, or the service point of an order without one. */
+  serviceOrderOwner: (order: { accountId?: string; servicePointId?: string }) => (order.accountId ? `ACCOUNT#${order.accountId}` : `SP#${order.servicePointId}`),
   note: (accountId: string, at: string, noteId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `NOTE#${at}#${noteId}` }),
   NOTE_PREFIX: 'NOTE#',
   fieldRead: (meterId: string, readAt: string, readId: string): Key => ({ PK: `METER#${meterId}`, SK: `FIELDREAD#${readAt}#${readId}` }),
