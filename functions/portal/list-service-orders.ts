@@ -1,6 +1,7 @@
 /** GET /portal/accounts/{accountId}/service-orders : the customer's orders on their own account with milestones. */
 import { listMyServiceOrders } from '../../shared/app/customers/service-orders';
-import { customerDeps, portalRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { portalRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { ListMyServiceOrdersRequest } from '../../shared/schemas/customers';
 

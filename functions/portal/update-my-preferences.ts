@@ -1,6 +1,7 @@
 /** PATCH /portal/preferences {billDelivery?, email?, phones?, mailingAddress?} : the signed-in customer's contact data and bill delivery (paper, email, portal). */
 import { updateCustomer } from '../../shared/app/customers/update-customer';
-import { customerDeps, portalRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { portalRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { UpdateMyPreferencesRequest } from '../../shared/schemas/customers';
 

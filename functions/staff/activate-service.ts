@@ -1,6 +1,7 @@
 /** POST /staff/accounts/{accountId}/activation {startDate, services?} : meters, tariffs, cycle, deposit decision, turn-on orders (csr, admin). */
 import { activateService } from '../../shared/app/customers/lifecycle';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { ActivateServiceRequest } from '../../shared/schemas/customers';
 

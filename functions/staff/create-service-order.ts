@@ -1,6 +1,7 @@
 /** POST /staff/service-orders {type, servicePointId, accountId?, scheduledFor?, description?} : 201 the order (csr, admin). */
 import { createServiceOrder } from '../../shared/app/customers/service-orders';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { CreateServiceOrderRequest } from '../../shared/schemas/customers';
 

@@ -1,6 +1,7 @@
 /** GET /staff/accounts/{accountId}/overview : the whole account on one screen (any staff role). */
 import { getAccountOverview } from '../../shared/app/customers/overview';
-import { customerDeps, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { AccountOverviewRequest } from '../../shared/schemas/customers';
 

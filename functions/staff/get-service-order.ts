@@ -1,6 +1,7 @@
 /** GET /staff/service-orders/{orderId} : the order with its milestones (any staff role). */
 import { getServiceOrder } from '../../shared/app/customers/service-orders';
-import { customerDeps, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { GetServiceOrderRequest } from '../../shared/schemas/customers';
 

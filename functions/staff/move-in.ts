@@ -1,6 +1,7 @@
 /** POST /staff/move-ins : application and activation in one transaction (csr, admin). */
 import { moveIn } from '../../shared/app/customers/lifecycle';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { MoveInRequest } from '../../shared/schemas/customers';
 

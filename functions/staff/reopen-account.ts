@@ -1,6 +1,7 @@
 /** POST /staff/accounts/{accountId}/reopen {startDate, services?} : a final account takes service again (csr, admin). */
 import { reopenAccount } from '../../shared/app/customers/lifecycle';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { ReopenAccountRequest } from '../../shared/schemas/customers';
 

@@ -1,6 +1,7 @@
 /** GET /staff/search?q= : accounts by name, address, account number, meter number, phone or email (any staff role). */
 import { searchAccounts } from '../../shared/app/customers/overview';
-import { customerDeps, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { SearchRequest } from '../../shared/schemas/customers';
 

@@ -1,6 +1,7 @@
 /** POST /staff/accounts/{accountId}/stop {endDate, serviceTypes?} : turn-off orders, agreements closed, final bill flag (csr, admin). */
 import { stopService } from '../../shared/app/customers/lifecycle';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { StopServiceRequest } from '../../shared/schemas/customers';
 

@@ -1,6 +1,7 @@
 /** POST /staff/accounts/{accountId}/transfer {date, toPremiseId | toAddress, services?} : service moves to another premise on one account (csr, admin). */
 import { transferService } from '../../shared/app/customers/lifecycle';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { TransferServiceRequest } from '../../shared/schemas/customers';
 

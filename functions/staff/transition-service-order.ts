@@ -1,6 +1,7 @@
 /** POST /staff/service-orders/{orderId}/transitions {action: schedule|dispatch|complete|cancel, ...} : completing posts the read or the meter exchange (csr, admin). */
 import { transitionServiceOrder } from '../../shared/app/customers/service-orders';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { TransitionServiceOrderRequest } from '../../shared/schemas/customers';
 

@@ -1,6 +1,7 @@
 /** PATCH /staff/customers/{customerId} {name?, kind?, email?, phones?, billDelivery?, mailingAddress?, contacts?} : the customer (csr, admin). */
 import { updateCustomer } from '../../shared/app/customers/update-customer';
-import { customerDeps, RECORD_WRITERS, staffRoute, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
+import { staffRoute } from '../../shared/adapters/http';
 import { lazyHandler } from '../../shared/adapters/runtime';
 import { UpdateCustomerRequest } from '../../shared/schemas/customers';
 

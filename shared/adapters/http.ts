@@ -1,13 +1,14 @@
 /**
  * API Gateway HTTP API (payload 2.0, JWT authorizer) adapter: middy middlewares that authorize
  * from the token claims, parse query/path/body with a zod schema, and map named errors to JSON
- * responses {"message", "code"?, "issues"?}.
+ * responses {"message", "code"?, "issues"?}; `staffRoute` and `portalRoute` chain them around
+ * one use case.
  */
-import type { MiddlewareObj, MiddyfiedHandler } from '@middy/core';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { ConflictError, Forbidden, InvalidInput, NotFoundError, RuleViolation, Unauthenticated } from '../domain/errors';
-import type { Claims } from '../domain/identity';
+import { requireCustomer, requireStaff, type Claims, type CustomerPrincipal, type StaffPrincipal, type StaffRole } from '../domain/identity';
 import { DependencyUnavailable, TransientStoreError } from '../app/errors';
 import type { Logger } from '../app/ports';
 import { parseOrThrow } from '../schemas/issues';
@@ -104,4 +105,24 @@ export function httpErrors(log: Logger): MiddlewareObj<HttpEvent, HttpResponse> 
       request.response = response;
     },
   };
+}
+
+/** A staff route: role check, zod parse, one use case, JSON out. */
+export function staffRoute<S extends z.ZodType, R>(log: Logger, roles: readonly StaffRole[] | undefined, schema: S, status: number, run: (principal: StaffPrincipal, input: z.output<S>) => Promise<R>): ApiHandler {
+  const chain = middy<Routed<StaffPrincipal, z.output<S>>, HttpResponse>()
+    .use(httpErrors(log))
+    .use(authorize((claims) => requireStaff(claims, roles)))
+    .use(parseRequest(schema))
+    .handler(async ({ principal, input }) => json(status, await run(principal, input)));
+  return apiHandler(chain);
+}
+
+/** A portal route: a customer token, zod parse, one use case. */
+export function portalRoute<S extends z.ZodType, R>(log: Logger, schema: S, status: number, run: (principal: CustomerPrincipal, input: z.output<S>) => Promise<R>): ApiHandler {
+  const chain = middy<Routed<CustomerPrincipal, z.output<S>>, HttpResponse>()
+    .use(httpErrors(log))
+    .use(authorize(requireCustomer))
+    .use(parseRequest(schema))
+    .handler(async ({ principal, input }) => json(status, await run(principal, input)));
+  return apiHandler(chain);
 }
