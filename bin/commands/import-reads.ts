@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { dynamoClientFor } from './dynamo-client';
 
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 
@@ -50,17 +51,12 @@ export function registerImportReads(program: Command): void {
 }
 
 function buildDeps(options: ImportOptions) {
-  const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   const { createDocumentClient } = require('../../shared/adapters/dynamo') as typeof import('../../shared/adapters/dynamo');
   const { DynamoMeterStore } = require('../../shared/adapters/meter-store') as typeof import('../../shared/adapters/meter-store');
   const { DynamoReadStore } = require('../../shared/adapters/read-store') as typeof import('../../shared/adapters/read-store');
   const { DynamoAccountStore } = require('../../shared/adapters/account-store') as typeof import('../../shared/adapters/account-store');
   const { DynamoReadExceptionStore } = require('../../shared/adapters/read-exception-store') as typeof import('../../shared/adapters/read-exception-store');
-  const local = options.endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(options.endpoint);
-  const client = new DynamoDBClient({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(local ? { region: process.env['AWS_REGION'] ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-  });
+  const client = dynamoClientFor(options.endpoint);
   const documentClient = createDocumentClient(client);
   return {
     deps: {

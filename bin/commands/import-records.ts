@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { dynamoClientFor } from './dynamo-client';
 
 export const MAX_RECORDS_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -41,14 +42,9 @@ export function registerImportRecords(program: Command): void {
         files[name] = readFileSync(file, 'utf8');
       }
       if (Object.keys(files).length === 0) throw new Error(`${folder} has none of ${IMPORT_FILES.map((name) => `${name}.csv`).join(', ')}`);
-      const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
       const { createDocumentClient } = require('../../shared/adapters/dynamo') as typeof import('../../shared/adapters/dynamo');
       const { DynamoImportTarget } = require('../../shared/adapters/import-target') as typeof import('../../shared/adapters/import-target');
-      const local = options.endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(options.endpoint);
-      const client = new DynamoDBClient({
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(local ? { region: process.env['AWS_REGION'] ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-      });
+      const client = dynamoClientFor(options.endpoint);
       try {
         const report = await importRecords({ target: new DynamoImportTarget(createDocumentClient(client), options.table), clock: { now: () => new Date() } }, files, {
           dryRun: options.dryRun === true,
