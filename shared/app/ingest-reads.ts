@@ -273,33 +273,24 @@ async function openUnknownMeter(deps: IngestReadsDeps, meterId: string, parts: r
 
 /** A MeterStore that remembers meters (and unknown ids) for `ttlMs`: one lookup per meter per container and minute, not per message. */
 export function cachedMeters(inner: MeterStore, clock: Clock, ttlMs = 60_000): MeterStore {
-  const cache = new Map<string, { meter: Meter | undefined; until: number }>();
-  return {
-    async get(meterId) {
-      const nowMs = clock.now().getTime();
-      const hit = cache.get(meterId);
-      if (hit && hit.until > nowMs) return hit.meter;
-      const meter = await inner.get(meterId);
-      if (cache.size > 50_000) cache.clear();
-      cache.set(meterId, { meter, until: nowMs + ttlMs });
-      return meter;
-    },
-    getMany: (meterIds) => inner.getMany(meterIds),
-  };
+  return { get: remembered((meterId) => inner.get(meterId), clock, ttlMs), getMany: (meterIds) => inner.getMany(meterIds) };
 }
 
 /** An account lookup remembered for `ttlMs` (the rate class of a meter's VEE configuration). */
 export function cachedAccounts(inner: Pick<AccountStore, 'get'>, clock: Clock, ttlMs = 60_000): Pick<AccountStore, 'get'> {
-  const cache = new Map<string, { account: Awaited<ReturnType<AccountStore['get']>>; until: number }>();
-  return {
-    async get(accountId) {
-      const nowMs = clock.now().getTime();
-      const hit = cache.get(accountId);
-      if (hit && hit.until > nowMs) return hit.account;
-      const account = await inner.get(accountId);
-      if (cache.size > 50_000) cache.clear();
-      cache.set(accountId, { account, until: nowMs + ttlMs });
-      return account;
-    },
+  return { get: remembered((accountId) => inner.get(accountId), clock, ttlMs) };
+}
+
+/** A lookup by id whose answers (found or not) are kept for `ttlMs`; the cache is emptied when it passes 50,000 ids. */
+function remembered<V>(lookup: (id: string) => Promise<V>, clock: Clock, ttlMs: number): (id: string) => Promise<V> {
+  const cache = new Map<string, { value: V; until: number }>();
+  return async (id) => {
+    const nowMs = clock.now().getTime();
+    const hit = cache.get(id);
+    if (hit && hit.until > nowMs) return hit.value;
+    const value = await lookup(id);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(id, { value, until: nowMs + ttlMs });
+    return value;
   };
 }
