@@ -761,14 +761,8 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
     },
     DescribeExecution(body) {
       const record = executionOf(body);
-      const ended = record.status !== 'RUNNING';
       return {
-        executionArn: record.executionArn,
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        status: record.status,
-        startDate: epochSeconds(record.startDate),
-        ...(ended && record.stopDate ? { stopDate: epochSeconds(record.stopDate) } : {}),
+        ...listItem(record),
         input: record.input,
         inputDetails: { included: true },
         ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
