@@ -7,41 +7,22 @@
  * flight), then N overviews, N searches by last name, N/2 move-outs; an import of IMPORT_N
  * customers + premises + meters + accounts + agreements + balances generated in memory.
  */
+import './require-esm';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { freePort } from '../../shared/local/ports';
 
 const N = Number(process.env['BENCH_N'] ?? 100);
 const IMPORT_N = Number(process.env['BENCH_IMPORT_N'] ?? 2000);
 const IN_FLIGHT = 4;
 
-require('node:module').registerHooks({
-  resolve(specifier: string, context: { conditions?: string[] }, next: (specifier: string, context: unknown) => unknown) {
-    try {
-      return next(specifier, context);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
-      return next(specifier, { ...context, conditions: [...(context.conditions ?? []), 'import'] });
-    }
-  },
-});
 const { startPlatform } = require('../../shared/local/platform') as typeof import('../../shared/local/platform');
 const { issueToken } = require('../../shared/local/local-auth') as typeof import('../../shared/local/local-auth');
 const { importRecords } = require('../../shared/app/customers/import-records') as typeof import('../../shared/app/customers/import-records');
 const { DynamoImportTarget } = require('../../shared/adapters/import-target') as typeof import('../../shared/adapters/import-target');
 const { createDocumentClient } = require('../../shared/adapters/dynamo') as typeof import('../../shared/adapters/dynamo');
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 async function timed<T>(items: T[], inFlight: number, work: (item: T, index: number) => Promise<void>): Promise<{ perSecond: number; p50: number; p95: number }> {
   const latencies: number[] = [];

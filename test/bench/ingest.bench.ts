@@ -8,8 +8,8 @@
  * against a growing history. Also counts the DynamoDB requests the handler made, per meter-day.
  * Target on 2 cores: >= 20,000 interval readings per second end to end.
  */
+import './require-esm';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,6 +17,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import mqtt from 'mqtt';
 import { batchPut, createDocumentClient } from '../../shared/adapters/dynamo';
+import { freePort } from '../../shared/local/ports';
 import { meterToItem } from '../../shared/adapters/meter-store';
 import { dayReadsFromItem } from '../../shared/adapters/read-store';
 import { accountToItem } from '../../shared/adapters/account-store';
@@ -29,27 +30,6 @@ const PER_DAY = 96;
 const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 16);
 const TIME_ZONE = 'America/Denver';
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
-// Packages that export only an `import` condition (middy 7) are loaded through require(esm), as bin/cis.js does.
-require('node:module').registerHooks({
-  resolve(specifier: string, context: { conditions?: string[] }, next: (specifier: string, context: unknown) => unknown) {
-    try {
-      return next(specifier, context);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
-      return next(specifier, { ...context, conditions: [...(context.conditions ?? []), 'import'] });
-    }
-  },
-});
 const { startPlatform } = require('../../shared/local/platform') as typeof import('../../shared/local/platform');
 const { FunctionHost } = require('../../shared/local/template') as typeof import('../../shared/local/template');
 
