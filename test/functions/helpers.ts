@@ -1,7 +1,7 @@
 /** Shared builders for handler tests: API Gateway v2 events with JWT claims, SQS events, deps on mocked SDK clients. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoAccountStore } from '../../shared/adapters/account-store';
+import { accountToItem, DynamoAccountStore } from '../../shared/adapters/account-store';
 import { DynamoBillStore } from '../../shared/adapters/bill-store';
 import { createDocumentClient } from '../../shared/adapters/dynamo';
 import type { HttpEvent, HttpResponse } from '../../shared/adapters/http';
@@ -32,6 +32,16 @@ export function tableDeps(now = NOW) {
     log: silentLogger(),
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
   };
+}
+
+/** An active residential account (A0001 of C0001 unless named). */
+export const testAccount = (accountId = 'A0001', customerId = 'C0001') => ({ accountId, customerId, name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' });
+
+/** GetItem answers for a mocked DocumentClient: account A0001 of C0001 and A0002 of C0002; any other key is not found. */
+export async function getTwoCustomersAccounts(input: { Key: { PK: string } }): Promise<{ Item?: Record<string, unknown> }> {
+  if (input.Key.PK === 'ACCOUNT#A0001') return { Item: accountToItem(testAccount('A0001', 'C0001')) };
+  if (input.Key.PK === 'ACCOUNT#A0002') return { Item: accountToItem(testAccount('A0002', 'C0002')) };
+  return {};
 }
 
 export const staffClaims = (groups: string, username = 'dana') => ({ iss: 'cis-local', aud: 'cis-local', sub: `sub-${username}`, token_use: 'id', 'cognito:username': username, 'cognito:groups': groups });

@@ -2,14 +2,12 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler as usageHandler } from '../../../functions/portal/get-usage';
 import { createHandler as greenButtonHandler } from '../../../functions/portal/get-green-button';
-import { accountToItem } from '../../../shared/adapters/account-store';
 import { meterToItem } from '../../../shared/adapters/meter-store';
 import { dayReadsToItem } from '../../../shared/adapters/read-store';
 import { parseUsageFeed } from '../../../shared/domain/greenbutton/espi';
-import { bodyOf, context, customerClaims, httpEvent, staffClaims, tableDeps, withoutClaims } from '../helpers';
+import { bodyOf, context, customerClaims, getTwoCustomersAccounts, httpEvent, staffClaims, tableDeps, withoutClaims } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const account = (accountId: string, customerId: string) => ({ accountId, customerId, name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' });
 const t = (iso: string) => String(Date.parse(iso) / 1000);
 // 2026-01-05 (Denver): 00:00 and 00:15 actual, 01:00 estimated; 2026-02-01: one hour
 const days = [
@@ -23,11 +21,7 @@ const request = (route: 'usage' | 'greenbutton', claims: Record<string, unknown>
 describe('portal usage', () => {
   beforeEach(() => {
     ddb.reset();
-    ddb.on(GetCommand).callsFake(async (input: { Key: { PK: string } }) => {
-      if (input.Key.PK === 'ACCOUNT#A0001') return { Item: accountToItem(account('A0001', 'C0001')) };
-      if (input.Key.PK === 'ACCOUNT#A0002') return { Item: accountToItem(account('A0002', 'C0002')) };
-      return {};
-    });
+    ddb.on(GetCommand).callsFake(getTwoCustomersAccounts);
     ddb.on(BatchGetCommand).resolves({ Responses: { CisTable: [meterToItem({ meterId: 'M0001', accountId: 'A0001', unit: 'kWh', status: 'ACTIVE', multiplier: 2 })] } });
     ddb.on(QueryCommand).resolves({ Items: days.map(dayReadsToItem) });
   });

@@ -1,15 +1,13 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler } from '../../../functions/portal/list-bills';
-import { accountToItem } from '../../../shared/adapters/account-store';
 import { billToItem } from '../../../shared/adapters/bill-store';
 import { buildBill } from '../../../shared/domain/billing';
-import { bodyOf, context, customerClaims, httpEvent, staffClaims, tableDeps, withoutClaims } from '../helpers';
+import { bodyOf, context, customerClaims, getTwoCustomersAccounts, httpEvent, staffClaims, tableDeps, testAccount, withoutClaims } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const account = (accountId: string, customerId: string) => ({ accountId, customerId, name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' });
 const tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh' as const, fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' as const };
-const bill = buildBill({ account: account('A0001', 'C0001'), tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: '2026-02-01T08:00:00.000Z' });
+const bill = buildBill({ account: testAccount(), tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: '2026-02-01T08:00:00.000Z' });
 
 const list = (claims: Record<string, unknown>, accountId = 'A0001', query?: Record<string, string>) =>
   httpEvent({ routeKey: 'GET /portal/accounts/{accountId}/bills', claims, pathParameters: { accountId }, ...(query ? { queryStringParameters: query } : {}) });
@@ -17,11 +15,7 @@ const list = (claims: Record<string, unknown>, accountId = 'A0001', query?: Reco
 describe('list-bills', () => {
   beforeEach(() => {
     ddb.reset();
-    ddb.on(GetCommand).callsFake(async (input: { Key: { PK: string } }) => {
-      if (input.Key.PK === 'ACCOUNT#A0001') return { Item: accountToItem(account('A0001', 'C0001')) };
-      if (input.Key.PK === 'ACCOUNT#A0002') return { Item: accountToItem(account('A0002', 'C0002')) };
-      return {};
-    });
+    ddb.on(GetCommand).callsFake(getTwoCustomersAccounts);
     ddb.on(QueryCommand).resolves({ Items: [billToItem(bill)] });
   });
 

@@ -5,10 +5,10 @@ import { accountToItem } from '../../../shared/adapters/account-store';
 import { meterToItem } from '../../../shared/adapters/meter-store';
 import { dayReadsToItem } from '../../../shared/adapters/read-store';
 import { mergeDay } from '../../../shared/domain/reads';
-import { bodyOf, context, customerClaims, httpEvent, staffClaims, TABLE, tableDeps } from '../helpers';
+import { bodyOf, context, customerClaims, httpEvent, staffClaims, TABLE, tableDeps, testAccount } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const account = { accountId: 'A0001', customerId: 'C0001', name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' };
+const account = testAccount();
 const meter = { meterId: 'M0001', accountId: 'A0001', unit: 'kWh' as const, status: 'ACTIVE' as const, multiplier: 1 };
 
 const get = (accountId: string, claims: Record<string, unknown> = staffClaims('[csr]')) => httpEvent({ routeKey: 'GET /staff/accounts/{accountId}', claims, pathParameters: { accountId } });

@@ -3,10 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler } from '../../../functions/staff/list-accounts';
 import { accountToItem } from '../../../shared/adapters/account-store';
 import { encodeCursor } from '../../../shared/adapters/dynamo';
-import { bodyOf, context, customerClaims, httpEvent, staffClaims, tableDeps } from '../helpers';
+import { bodyOf, context, customerClaims, httpEvent, staffClaims, tableDeps, testAccount } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const account = { accountId: 'A0001', customerId: 'C0001', name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard: 607, createdAt: 't' };
+const account = testAccount();
 
 describe('list-accounts', () => {
   beforeEach(() => ddb.reset());
