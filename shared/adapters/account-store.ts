@@ -1,8 +1,8 @@
 /** Customers, accounts and the customer -> account links in the single table. */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Account, Customer } from '../domain/accounts';
 import type { AccountStore, Page } from '../app/ports';
-import { batchGet, decodeCursor, encodeCursor, queryAll, storeCall, type Item } from './dynamo';
+import { batchGet, decodeCursor, queryAll, queryPage, storeCall, type Item } from './dynamo';
 import { int, oneOf, optStr, str, strList } from './item';
 import { cycleShardPartition, GSI1, GSI2, keys, TYPE_ACCOUNT } from './keys';
 
@@ -80,36 +80,36 @@ export class DynamoAccountStore implements AccountStore {
 
   /** All accounts in id order, through GSI2 (TYPE#ACCOUNT). */
   async list(limit: number, cursor?: string): Promise<Page<Account>> {
-    const output = await storeCall('Query accounts', () =>
-      this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI2,
-          KeyConditionExpression: 'GSI2PK = :type',
-          ExpressionAttributeValues: { ':type': TYPE_ACCOUNT },
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: TYPE_ACCOUNT }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
-        }),
-      ),
+    return queryPage(
+      this.documentClient,
+      'Query accounts',
+      {
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'GSI2PK = :type',
+        ExpressionAttributeValues: { ':type': TYPE_ACCOUNT },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: TYPE_ACCOUNT }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
+      },
+      accountFromItem,
     );
-    return { items: (output.Items ?? []).map(accountFromItem), ...page(output.LastEvaluatedKey) };
   }
 
   /** One page of a cycle's accounts in one shard, through GSI1. */
   async listByShard(cycle: string, shard: number, cursor?: string): Promise<Page<Account>> {
     const partition = cycleShardPartition(cycle, shard);
-    const output = await storeCall('Query cycle shard', () =>
-      this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: 'GSI1PK = :partition',
-          ExpressionAttributeValues: { ':partition': partition },
-          ExclusiveStartKey: decodeCursor(cursor, { GSI1PK: partition }, ['PK', 'SK', 'GSI1PK', 'GSI1SK']),
-        }),
-      ),
+    return queryPage(
+      this.documentClient,
+      'Query cycle shard',
+      {
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'GSI1PK = :partition',
+        ExpressionAttributeValues: { ':partition': partition },
+        ExclusiveStartKey: decodeCursor(cursor, { GSI1PK: partition }, ['PK', 'SK', 'GSI1PK', 'GSI1SK']),
+      },
+      accountFromItem,
     );
-    return { items: (output.Items ?? []).map(accountFromItem), ...page(output.LastEvaluatedKey) };
   }
 
   async listIdsOfCustomer(customerId: string): Promise<string[]> {
@@ -120,9 +120,4 @@ export class DynamoAccountStore implements AccountStore {
     });
     return items.map((item) => str(item, 'accountId'));
   }
-}
-
-function page(lastEvaluatedKey: Item | undefined): { nextCursor?: string } {
-  const nextCursor = encodeCursor(lastEvaluatedKey);
-  return nextCursor ? { nextCursor } : {};
 }

@@ -2,7 +2,7 @@
  * Bills and their ledger entries. Issuing a bill writes the bill, its ledger entry and its audit
  * event in one transaction that is cancelled when the bill already exists.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import type { Bill } from '../domain/billing';
@@ -13,7 +13,7 @@ import { UNITS } from '../domain/units';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
 import type { BillStore, IssueOutcome, Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { decodeCursor, encodeCursor, storeCall, type Item } from './dynamo';
+import { decodeCursor, queryPage, storeCall, type Item } from './dynamo';
 import { decimalStr, map, oneOf, str } from './item';
 import { keys } from './keys';
 
@@ -112,20 +112,19 @@ export class DynamoBillStore implements BillStore {
 
   async listForAccount(accountId: string, limit: number, cursor?: string): Promise<Page<Bill>> {
     const partition = keys.accountPartition(accountId);
-    const output = await storeCall('Query bills', () =>
-      this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.BILL_PREFIX },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
-        }),
-      ),
+    return queryPage(
+      this.documentClient,
+      'Query bills',
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.BILL_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
+      },
+      billFromItem,
     );
-    const nextCursor = encodeCursor(output.LastEvaluatedKey);
-    return { items: (output.Items ?? []).map(billFromItem), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInput } from '../domain/errors';
 import { TransientStoreError } from '../app/errors';
+import type { Page } from '../app/ports';
 import type { Key } from './keys';
 
 export type Item = Record<string, unknown>;
@@ -55,6 +56,13 @@ export async function storeCall<T>(what: string, call: () => Promise<T>): Promis
     }
     throw error;
   }
+}
+
+/** One page of a Query: the items mapped with `from`, and the cursor of the next page when there is one. */
+export async function queryPage<T>(documentClient: DynamoDBDocumentClient, what: string, input: QueryCommandInput, from: (item: Item) => T): Promise<Page<T>> {
+  const output = await storeCall(what, () => documentClient.send(new QueryCommand(input)));
+  const nextCursor = encodeCursor(output.LastEvaluatedKey);
+  return { items: (output.Items ?? []).map(from), ...(nextCursor ? { nextCursor } : {}) };
 }
 
 /** A Query followed through every page, or until `limit` items have been read. */

@@ -1,5 +1,5 @@
 /** Read exceptions (the staff queue, listed by status on GSI2) and high-usage alerts (in the account's partition). */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
 import { TransientStoreError, VersionConflict } from '../app/errors';
 import { auditToItem } from './audit-item';
@@ -8,7 +8,7 @@ import { VEE_REASONS } from '../domain/vee/config';
 import { EXCEPTION_STATUSES, type ReadException, type UsageAlert } from '../domain/vee/exceptions';
 import type { Page } from '../app/ports';
 import type { ExceptionResolution, ReadExceptionStore } from '../app/read-ports';
-import { decodeCursor, encodeCursor, isConditionalCheckFailed, storeCall, type Item } from './dynamo';
+import { decodeCursor, isConditionalCheckFailed, queryPage, storeCall, type Item } from './dynamo';
 import { int, oneOf, optStr, str } from './item';
 import { GSI2, keys } from './keys';
 
@@ -84,21 +84,19 @@ export class DynamoReadExceptionStore implements ReadExceptionStore {
 
   async listByStatus(status: ReadException['status'], limit: number, cursor?: string): Promise<Page<ReadException>> {
     const partition = keys.readExceptionStatusPartition(status);
-    const startKey = decodeCursor(cursor, { GSI2PK: partition }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']);
-    const output = await storeCall('Query read exceptions', () =>
-      this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI2,
-          KeyConditionExpression: 'GSI2PK = :p',
-          ExpressionAttributeValues: { ':p': partition },
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
+    return queryPage(
+      this.documentClient,
+      'Query read exceptions',
+      {
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'GSI2PK = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: partition }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
+      },
+      readExceptionFromItem,
     );
-    const nextCursor = encodeCursor(output.LastEvaluatedKey);
-    return { items: (output.Items ?? []).map(readExceptionFromItem), ...(nextCursor ? { nextCursor } : {}) };
   }
 
   async resolve(change: ExceptionResolution): Promise<void> {
