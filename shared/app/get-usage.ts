@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { Account, Meter } from '../domain/accounts';
 import { daysInclusive, isoFromEpochSec } from '../domain/calendar';
-import { Forbidden, InvalidInput } from '../domain/errors';
+import { InvalidInput } from '../domain/errors';
 import { buildUsageFeed, nameUuid, type FeedInterval, type FeedUsagePoint } from '../domain/greenbutton/espi';
+import { requireOwnAccount } from '../domain/identity';
 import type { DayReads } from '../domain/reads';
 import { formatMicro, scaleQuantity, type Unit } from '../domain/units';
 import { dayClock } from '../domain/vee/days';
@@ -42,9 +43,7 @@ export interface UsageView {
 }
 
 async function ownAccount(deps: GetUsageDeps, customerId: string, accountId: string): Promise<Account> {
-  const account = await deps.accounts.get(accountId);
-  if (account?.customerId !== customerId) throw new Forbidden(`account ${accountId} is not one of your accounts`);
-  return account;
+  return requireOwnAccount(await deps.accounts.get(accountId), customerId, accountId);
 }
 
 function checkRange(from: string, to: string, interval: UsageInterval): void {

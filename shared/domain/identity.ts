@@ -79,3 +79,12 @@ export function requireCustomer(claims: Claims | undefined): CustomerPrincipal {
   if (!principal.customerId) throw new Forbidden('this operation is for customers');
   return { ...principal, customerId: principal.customerId, kind: 'customer' };
 }
+
+/**
+ * The account when it is the customer's own, or Forbidden. An account that does not exist gets
+ * the same answer as someone else's, so account ids cannot be probed.
+ */
+export function requireOwnAccount<A extends { customerId: string }>(account: A | undefined, customerId: string, accountId: string): A {
+  if (account?.customerId !== customerId) throw new Forbidden(`account ${accountId} is not one of your accounts`);
+  return account;
+}

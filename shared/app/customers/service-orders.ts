@@ -3,7 +3,7 @@
  * customers from the portal; moved through their states by staff; completing one posts its
  * meter read (a field read on the meter) or its meter exchange, in the same transaction.
  */
-import { Forbidden } from '../../domain/errors';
+import { requireOwnAccount } from '../../domain/identity';
 import { ServiceRuleViolation } from '../../domain/customers/errors';
 import { installMeter, removeMeter, syncAccount } from '../../domain/customers/lifecycle';
 import type { FieldRead } from '../../domain/customers/model';
@@ -140,9 +140,7 @@ const portalView = (order: ServiceOrder): PortalOrderView => ({
 
 /** A customer's own account, or Forbidden (an unknown account gets the same answer). */
 async function ownAccount(session: Session, customerId: string, accountId: string) {
-  const account = await session.account(accountId);
-  if (account?.customerId !== customerId) throw new Forbidden(`account ${accountId} is not one of your accounts`);
-  return account;
+  return requireOwnAccount(await session.account(accountId), customerId, accountId);
 }
 
 export async function listMyServiceOrders(deps: SessionDeps, customerId: string, accountId: string): Promise<{ items: PortalOrderView[] }> {
