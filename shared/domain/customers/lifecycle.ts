@@ -155,7 +155,3 @@ export function syncAccount(account: AccountRecord, agreements: readonly Agreeme
 export function assertCanApplyOrActivate(account: AccountRecord): void {
   if (account.lifecycle === 'CLOSED') throw new AccountStateConflict(`account ${account.accountId} is CLOSED`);
 }
-
-export function assertDate(what: string, date: string, notBefore: string | undefined): void {
-  if (notBefore && date < notBefore) throw new ServiceRuleViolation('date-too-early', `${what} ${date} is before ${notBefore}`);
-}
