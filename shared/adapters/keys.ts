@@ -2,6 +2,7 @@
  * Every key of the single table, in one place. PK/SK = primary key; GSI1 = accounts of a
  * billing cycle by shard; GSI2 = entities by type (listing).
  */
+import { BUCKET_LENGTH } from '../domain/customers/search';
 import { formatShard } from '../domain/segments';
 
 export interface Key {
@@ -87,7 +88,7 @@ export function cycleShardPartition(cycle: string, shard: number): string {
   return `CYCLE#${cycle}#SHARD#${formatShard(shard)}`;
 }
 
-/** Search index partition: the field and the first two characters of the token. */
+/** Search index partition: the field and the first BUCKET_LENGTH characters of the token. */
 export function searchPartition(field: string, token: string): string {
-  return `SEARCH#${field}#${token.slice(0, 2)}`;
+  return `SEARCH#${field}#${token.slice(0, BUCKET_LENGTH)}`;
 }
