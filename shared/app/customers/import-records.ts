@@ -107,15 +107,14 @@ export async function importRecords(deps: ImportDeps, files: Partial<Record<Impo
     if (text === undefined) return [];
     const table = parseCsv(text);
     for (const problem of table.problems) reject(file, problem.line, problem.message);
+    stats[file].rows = table.rows.length;
     const missing = REQUIRED_COLUMNS[file].filter((column) => !table.columns.includes(column));
     if (missing.length > 0) {
       problems.push({ file, line: 1, message: `missing column(s) ${missing.join(', ')}` });
-      stats[file].rows = table.rows.length;
       for (const row of table.rows) rejectedLines.get(file)!.add(row.line);
       return [];
     }
     for (const column of table.columns) if (!allowed.includes(column)) unknownColumns.push({ file, column });
-    stats[file].rows = table.rows.length;
     const parsed: Array<Parsed<z.output<S>>> = [];
     for (const row of table.rows) {
       const result = schema.safeParse(row.values);
