@@ -10,10 +10,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+// The metadata keys are defined beside the local platform's template reader, which reads them.
+import { ENTRY_METADATA, HANDLER_METADATA } from '../../shared/local/template';
 
-/** Metadata keys read by shared/local/template.ts (ENTRY_METADATA, HANDLER_METADATA). */
-export const ENTRY_METADATA = 'cis:entry';
-export const HANDLER_METADATA = 'cis:handler';
 export const HANDLER_EXPORT = 'handler';
 
 /** Settings every project function shares (the same value in every function that has it). */
