@@ -70,7 +70,8 @@ describe('SQS event source mappings', () => {
   });
 
   function start(): EventSourceMappingsHandle {
-    mappings = startEventSourceMappings({ resolver, host, sqsEndpoint: sqs.endpoint, failedVisibilitySeconds: 1, log: (line) => lines.push(line) });
+    // One batch at a time per mapping: these tests follow each delivery of each message in order.
+    mappings = startEventSourceMappings({ resolver, host, sqsEndpoint: sqs.endpoint, failedVisibilitySeconds: 1, defaultConcurrency: 1, log: (line) => lines.push(line) });
     return mappings;
   }
 
