@@ -1,7 +1,7 @@
 /**
  * API Gateway HTTP API (payload 2.0, JWT authorizer) adapter: middy middlewares that authorize
  * from the token claims, parse query/path/body with a zod schema, and map named errors to JSON
- * responses {"message", "code"?, "issues"?}; `staffRoute` and `portalRoute` chain them around
+ * responses {"message", "code", "reason"?, "details"?, "issues"?}; `staffRoute` and `portalRoute` chain them around
  * one use case.
  */
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
@@ -86,8 +86,9 @@ export function statusOf(error: unknown): number {
 export function errorResponse(error: unknown): HttpResponse {
   const status = statusOf(error);
   if (status === 500 || !(error instanceof Error)) return json(500, { message: 'Internal server error' });
-  const body: { message: string; code: string; reason?: string; issues?: ReadonlyArray<{ path: string; message: string }> } = { message: error.message, code: error.name };
-  if (error instanceof RuleViolation) body.reason = error.reason;
+  const body: { message: string; code: string; reason?: string; details?: Record<string, unknown>; issues?: ReadonlyArray<{ path: string; message: string }> } = { message: error.message, code: error.name };
+  if (error instanceof RuleViolation || error instanceof ConflictError) body.reason = error.reason;
+  if (error instanceof ConflictError && error.details) body.details = error.details;
   if (error instanceof InvalidInput && error.issues.length > 0) body.issues = error.issues;
   if (status === 503) body.message = `${error.message} (temporary; try again)`;
   return json(status, body);

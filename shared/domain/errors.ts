@@ -33,6 +33,16 @@ export class NotFoundError extends Error {
 /** The request conflicts with the current state (HTTP 409). */
 export class ConflictError extends Error {
   override name = 'ConflictError';
+
+  /** A short reason code for clients: the error's name in kebab case (`MeterInstalledElsewhere` -> `meter-installed-elsewhere`). */
+  get reason(): string {
+    return this.name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  }
+
+  /** Facts a client needs to resolve the conflict (for example the matching customers); none by default. */
+  get details(): Record<string, unknown> | undefined {
+    return undefined;
+  }
 }
 
 /** Well-formed input that breaks a business rule (HTTP 422). Carries a short reason code. */

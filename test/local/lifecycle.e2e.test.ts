@@ -82,7 +82,7 @@ describe('the customer lifecycle over the staff API', () => {
     ({ accountId, customerId } = applied.json);
 
     const again = await api('POST', '/staff/service-applications', tokens.csr, { newCustomer: person('J. Rivera', '555-010-2000', 'other@example.com'), premiseId: birch, services: [{ serviceType: 'water' }] });
-    expect(again).toMatchObject({ status: 409, json: { code: 'DuplicateCustomer' } });
+    expect(again).toMatchObject({ status: 409, json: { code: 'DuplicateCustomer', reason: 'duplicate-customer', details: { candidates: [customerId] } } });
     expect(again.json.message).toContain(customerId);
 
     const view = await overview(accountId);
@@ -103,7 +103,7 @@ describe('the customer lifecycle over the staff API', () => {
 
     const elsewhere = await premise('7 Elm Street', ['electric']);
     const other = await api('POST', '/staff/move-ins', tokens.csr, { newCustomer: person('Casey Stone', '5550103000', 'casey.stone@example.com'), premiseId: elsewhere, startDate: '2026-03-01', services: [{ serviceType: 'electric', meterId: 'ME-100' }] });
-    expect(other).toMatchObject({ status: 409, json: { code: 'MeterInstalledElsewhere' } });
+    expect(other).toMatchObject({ status: 409, json: { code: 'MeterInstalledElsewhere', reason: 'meter-installed-elsewhere' } });
     const again = await api('POST', `/staff/accounts/${accountId}/activation`, tokens.csr, { startDate: '2026-03-01' });
     expect(again).toMatchObject({ status: 409, json: { code: 'AccountStateConflict' } });
   });

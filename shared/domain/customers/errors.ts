@@ -33,6 +33,10 @@ export class DuplicateCustomer extends LifecycleConflict {
   ) {
     super(message);
   }
+
+  override get details(): Record<string, unknown> {
+    return { candidates: [...this.candidates] };
+  }
 }
 
 export class PremiseExists extends LifecycleConflict {
