@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerRate } from './commands/rate';
 import { registerImportReads } from './commands/import-reads';
 import { registerImportRecords } from './commands/import-records';
+import { registerTariff } from './commands/tariff';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -98,6 +99,7 @@ export function buildProgram(): Command {
 
   registerImportReads(program);
   registerImportRecords(program);
+  registerTariff(program);
   return program;
 }
 

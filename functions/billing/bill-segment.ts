@@ -1,7 +1,7 @@
 /** State machine task BillSegment (inside the Map): bills the accounts of one segment of shards. */
 import middy from '@middy/core';
 import { billSegment, type BillSegmentDeps } from '../../shared/app/bill-segment';
-import { lazyHandler, tableDeps } from '../../shared/adapters/runtime';
+import { billSegmentDeps, lazyHandler } from '../../shared/adapters/runtime';
 import { parseTaskInput } from '../../shared/adapters/task';
 import { BillSegmentInput } from '../../shared/schemas/billing';
 
@@ -11,4 +11,4 @@ export function createHandler(deps: BillSegmentDeps) {
     .handler((input) => billSegment(deps, input));
 }
 
-export const handler = lazyHandler(() => createHandler(tableDeps()));
+export const handler = lazyHandler(() => createHandler(billSegmentDeps()));

@@ -5,16 +5,19 @@
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEvent } from '../domain/audit';
-import type { Bill } from '../domain/billing';
+import { DEFAULT_DUE_DAYS, type Bill, type BillLine, type BillService } from '../domain/billing';
+import { addDays } from '../domain/calendar';
+import { serviceTypeOfUnit } from '../domain/customers/lifecycle';
+import { SERVICE_TYPES } from '../domain/customers/model';
 import { ConflictError } from '../domain/errors';
 import type { LedgerEntry } from '../domain/ledger';
-import type { BillLine } from '../domain/tariff';
 import { UNITS } from '../domain/units';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
 import type { BillStore, IssueOutcome, Page } from '../app/ports';
 import { auditToItem } from './audit-item';
 import { decodeCursor, queryPage, storeCall, type Item } from './dynamo';
-import { decimalStr, map, oneOf, str } from './item';
+import { peakItemsOfBill } from './agreement-store';
+import { decimalStr, map, oneOf, optStr, str } from './item';
 import { keys } from './keys';
 
 export function billToItem(bill: Bill): Item {
@@ -27,10 +30,10 @@ export function billToItem(bill: Bill): Item {
     cycle: bill.cycle,
     periodStart: bill.periodStart,
     periodEnd: bill.periodEnd,
-    tariffId: bill.tariffId,
-    usage: { quantity: bill.usage.quantity, unit: bill.usage.unit },
-    lines: bill.lines.map((line) => ({ ...line })),
+    services: bill.services.map((service) => ({ ...service, usage: { ...service.usage }, lines: service.lines.map((line) => ({ ...line })) })),
     total: bill.total,
+    dueDate: bill.dueDate,
+    finalBill: bill.finalBill,
     currency: bill.currency,
     status: bill.status,
     runId: bill.runId,
@@ -38,9 +41,13 @@ export function billToItem(bill: Bill): Item {
   };
 }
 
+function asMap(value: unknown, what: string): Item {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CorruptRecord(`${what} is not a map`);
+  return value as Item;
+}
+
 function lineFromItem(line: unknown): BillLine {
-  if (typeof line !== 'object' || line === null) throw new CorruptRecord('a bill line is not a map');
-  const item = line as Item;
+  const item = asMap(line, 'a bill line');
   return {
     description: str(item, 'description'),
     quantity: decimalStr(item, 'quantity'),
@@ -49,13 +56,65 @@ function lineFromItem(line: unknown): BillLine {
     amount: decimalStr(item, 'amount'),
     periodStart: str(item, 'periodStart'),
     periodEnd: str(item, 'periodEnd'),
+    category: optStr(item, 'category') ?? 'base',
   };
 }
 
-export function billFromItem(item: Item): Bill {
+function serviceFromItem(value: unknown): BillService {
+  const item = asMap(value, 'a bill service');
   const usage = map(item, 'usage');
   const lines = item['lines'];
-  if (!Array.isArray(lines)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: lines is not a list`);
+  if (!Array.isArray(lines)) throw new CorruptRecord('a bill service has no list of lines');
+  const meterId = optStr(item, 'meterId');
+  const peakKw = item['peakKw'] === undefined ? undefined : decimalStr(item, 'peakKw');
+  return {
+    agreementId: str(item, 'agreementId'),
+    serviceType: oneOf(item, 'serviceType', SERVICE_TYPES),
+    servicePointId: str(item, 'servicePointId'),
+    premiseId: str(item, 'premiseId'),
+    ...(meterId ? { meterId } : {}),
+    tariffId: str(item, 'tariffId'),
+    tariffName: str(item, 'tariffName'),
+    periodStart: str(item, 'periodStart'),
+    periodEnd: str(item, 'periodEnd'),
+    usage: { quantity: decimalStr(usage, 'quantity'), unit: str(usage, 'unit') },
+    ...(peakKw !== undefined ? { peakKw } : {}),
+    finalBill: item['finalBill'] === true,
+    lines: lines.map(lineFromItem),
+    subtotal: decimalStr(item, 'subtotal'),
+  };
+}
+
+/**
+ * Bills written before billing rated agreements (one tariff, top-level usage and lines) read
+ * as one service section, so old bills stay readable.
+ */
+function legacyServices(item: Item): BillService[] {
+  const usage = map(item, 'usage');
+  const lines = item['lines'];
+  if (!Array.isArray(lines)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: neither services nor lines is a list`);
+  const unit = oneOf(usage, 'unit', UNITS);
+  return [
+    {
+      agreementId: '',
+      serviceType: serviceTypeOfUnit(unit),
+      servicePointId: '',
+      premiseId: '',
+      tariffId: str(item, 'tariffId'),
+      tariffName: str(item, 'tariffId'),
+      periodStart: str(item, 'periodStart'),
+      periodEnd: str(item, 'periodEnd'),
+      usage: { quantity: decimalStr(usage, 'quantity'), unit },
+      finalBill: false,
+      lines: lines.map(lineFromItem),
+      subtotal: decimalStr(item, 'total'),
+    },
+  ];
+}
+
+export function billFromItem(item: Item): Bill {
+  const services = item['services'];
+  const issuedAt = str(item, 'issuedAt');
   return {
     billId: str(item, 'billId'),
     accountId: str(item, 'accountId'),
@@ -63,14 +122,14 @@ export function billFromItem(item: Item): Bill {
     cycle: str(item, 'cycle'),
     periodStart: str(item, 'periodStart'),
     periodEnd: str(item, 'periodEnd'),
-    tariffId: str(item, 'tariffId'),
-    usage: { quantity: decimalStr(usage, 'quantity'), unit: oneOf(usage, 'unit', UNITS) },
-    lines: lines.map(lineFromItem),
+    services: Array.isArray(services) ? services.map(serviceFromItem) : legacyServices(item),
     total: decimalStr(item, 'total'),
+    dueDate: optStr(item, 'dueDate') ?? addDays(issuedAt.slice(0, 10), DEFAULT_DUE_DAYS),
+    finalBill: item['finalBill'] === true,
     currency: oneOf(item, 'currency', ['USD'] as const),
     status: oneOf(item, 'status', ['ISSUED'] as const),
     runId: str(item, 'runId'),
-    issuedAt: str(item, 'issuedAt'),
+    issuedAt,
   };
 }
 
@@ -137,6 +196,7 @@ export class DynamoBillStore implements BillStore {
               { Put: { TableName: this.tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
               { Put: { TableName: this.tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } },
               { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
+              ...peakItemsOfBill(bill).map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: notExists } })),
             ],
           }),
         ),

@@ -144,7 +144,7 @@ export class DynamoCustomerRecordStore implements CustomerRecordStore {
   }
 
   async listAgreements(accountId: string): Promise<Agreement[]> {
-    return (await this.query('agreements', { partition: keys.accountPartition(accountId), prefix: keys.AGREEMENT_PREFIX })).map(agreementFromItem);
+    return (await this.query('agreements', { partition: keys.accountPartition(accountId), prefix: keys.AGREEMENT_PREFIX })).filter((item) => item['type'] === 'AGREEMENT').map(agreementFromItem);
   }
 
   async getOrder(orderId: string): Promise<ServiceOrder | undefined> {

@@ -34,7 +34,10 @@ export const keys = {
   readsDay: (meterId: string, day: string): Key => ({ PK: `METER#${meterId}`, SK: `DAY#${day}` }),
   readsDaySort: (day: string) => `DAY#${day}`,
 
+  /** A tariff's header; its versions share the partition (one Query reads the whole document). */
   tariff: (tariffId: string): Key => ({ PK: `TARIFF#${tariffId}`, SK: 'TARIFF' }),
+  TARIFF_HEADER_SK: 'TARIFF',
+  tariffVersion: (tariffId: string, effectiveFrom: string): Key => ({ PK: `TARIFF#${tariffId}`, SK: `VERSION#${effectiveFrom}` }),
 
   accountPartition: (accountId: string) => `ACCOUNT#${accountId}`,
   bill: (accountId: string, periodStart: string, billId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `BILL#${periodStart}#${billId}` }),
@@ -68,6 +71,8 @@ export const keys = {
   servicePointsOfPremisePartition: (premiseId: string) => `PREMISE#${premiseId}#SP`,
   agreement: (accountId: string, agreementId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `AGREEMENT#${agreementId}` }),
   AGREEMENT_PREFIX: 'AGREEMENT#',
+  /** The measured monthly peak of an agreement on a bill, read by later bills' ratchets (sorts after its agreement). */
+  agreementPeak: (accountId: string, agreementId: string, month: string, billId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `AGREEMENT#${agreementId}#PEAK#${month}#${billId}` }),
   /** GSI1: the agreements of a service point over time. */
   agreementOfServicePoint: (servicePointId: string, startDate: string, agreementId: string) => ({ GSI1PK: `SERVICEPOINT#${servicePointId}#AGREEMENTS`, GSI1SK: `${startDate}#${agreementId}` }),
   serviceOrder: (orderId: string): Key => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),

@@ -4,20 +4,22 @@ import type { Meter } from '../domain/accounts';
 import { UNITS } from '../domain/units';
 import type { MeterStore } from '../app/ports';
 import { batchGet, storeCall, type Item } from './dynamo';
-import { int, oneOf, str } from './item';
+import { int, oneOf, optStr, str } from './item';
 import { keys } from './keys';
 
 export function meterToItem(meter: Meter): Item {
-  return { ...keys.meter(meter.meterId), type: 'METER', meterId: meter.meterId, accountId: meter.accountId, unit: meter.unit, status: meter.status, multiplier: meter.multiplier };
+  return { ...keys.meter(meter.meterId), type: 'METER', meterId: meter.meterId, accountId: meter.accountId, unit: meter.unit, status: meter.status, multiplier: meter.multiplier, ...(meter.size ? { size: meter.size } : {}) };
 }
 
 export function meterFromItem(item: Item): Meter {
+  const size = optStr(item, 'size');
   return {
     meterId: str(item, 'meterId'),
     accountId: str(item, 'accountId'),
     unit: oneOf(item, 'unit', UNITS),
     status: oneOf(item, 'status', ['ACTIVE', 'INACTIVE'] as const),
     multiplier: item['multiplier'] === undefined ? 1 : int(item, 'multiplier'),
+    ...(size ? { size } : {}),
   };
 }
 

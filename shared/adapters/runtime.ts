@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Logger } from '../app/ports';
-import { PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
+import { BillSegmentEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
+import { DynamoAgreementStore } from './agreement-store';
 import { DynamoAccountStore } from './account-store';
 import { DynamoBillStore } from './bill-store';
 import { createDocumentClient } from './dynamo';
@@ -38,6 +39,7 @@ export interface TableDeps {
   tableName: string;
   timeZone: string;
   accounts: DynamoAccountStore;
+  agreements: DynamoAgreementStore;
   meters: DynamoMeterStore;
   reads: DynamoReadStore;
   tariffs: DynamoTariffStore;
@@ -58,6 +60,7 @@ export const tableDeps = lazy((): TableDeps => {
     tableName,
     timeZone: env.UTILITY_TIMEZONE,
     accounts: new DynamoAccountStore(documentClient, tableName),
+    agreements: new DynamoAgreementStore(documentClient, tableName),
     meters: new DynamoMeterStore(documentClient, tableName),
     reads: new DynamoReadStore(documentClient, tableName),
     tariffs: new DynamoTariffStore(documentClient, tableName),
@@ -73,6 +76,12 @@ export const tableDeps = lazy((): TableDeps => {
 export const startBillingRunDeps = lazy(() => {
   const env = parseEnv(StartBillingRunEnv);
   return { ...tableDeps(), workflow: new StepFunctionsBillingWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN) };
+});
+
+/** BillSegment reads BILL_DUE_DAYS (days from issue to due date, default 21). */
+export const billSegmentDeps = lazy(() => {
+  const env = parseEnv(BillSegmentEnv);
+  return { ...tableDeps(), dueDays: env.BILL_DUE_DAYS };
 });
 
 /** PlanSegments needs BILLING_SEGMENTS. */

@@ -4,11 +4,13 @@
  */
 import type { Account, Meter } from '../domain/accounts';
 import type { AuditEvent } from '../domain/audit';
-import type { Bill } from '../domain/billing';
+import type { AgreementPeak, Bill } from '../domain/billing';
+import type { Agreement } from '../domain/customers/model';
 import type { LedgerEntry } from '../domain/ledger';
 import type { DayReads } from '../domain/reads';
 import type { BillingRun, RunStatus, AccountFailure, RunCounts } from '../domain/runs';
-import type { Tariff } from '../domain/tariff';
+import type { TariffUpdate } from '../domain/rating/history';
+import type { TariffDocument } from '../domain/rating/schema';
 
 export interface Page<T> {
   items: T[];
@@ -38,8 +40,23 @@ export interface ReadStore {
   listDays(meterId: string, fromDay: string, toDay: string): Promise<DayReads[]>;
 }
 
+export interface StoredTariff {
+  doc: TariffDocument;
+  /** Optimistic-locking revision of the stored tariff: 1 on the first load, +1 on every change. */
+  revision: number;
+}
+
 export interface TariffStore {
-  get(tariffId: string): Promise<Tariff | undefined>;
+  /** The tariff with all its versions, or undefined. */
+  get(tariffId: string): Promise<TariffDocument | undefined>;
+  getStored(tariffId: string): Promise<StoredTariff | undefined>;
+  /** Writes the update and its audit event in one transaction if the stored revision is still `expectedRevision` (undefined: new); VersionConflict otherwise. */
+  save(update: TariffUpdate, expectedRevision: number | undefined, audit: AuditEvent, at: string): Promise<void>;
+}
+
+/** What billing reads of an account's service agreements: the agreements and the peaks earlier bills stored. */
+export interface AgreementStore {
+  listForBilling(accountId: string): Promise<{ agreements: Agreement[]; peaks: AgreementPeak[] }>;
 }
 
 export type IssueOutcome = { issued: true } | { issued: false; existing: Bill | undefined };
@@ -47,7 +64,7 @@ export type IssueOutcome = { issued: true } | { issued: false; existing: Bill | 
 export interface BillStore {
   get(accountId: string, periodStart: string, billId: string): Promise<Bill | undefined>;
   listForAccount(accountId: string, limit: number, cursor?: string): Promise<Page<Bill>>;
-  /** Writes bill, ledger entry and audit event in one transaction unless the bill exists. */
+  /** Writes bill, ledger entry, audit event and the bill's agreement peaks in one transaction unless the bill exists. */
   issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome>;
 }
 

@@ -1,29 +1,85 @@
 /**
- * A demo utility for the local platform and for trying things out: two tariffs, N customers
- * each with one account (cycle C1) and one meter, and about two days of hourly reads before
- * `now`, packed per local day. Ids: customers C0001.., accounts A0001.., meters M0001.. (four
- * digits, more when N > 9999). Every fourth account (A0004, A0008, ...) is a water account
- * (tariff WATER-RES, gallons); the others are electric (tariff ELEC-RES, kWh).
+ * A demo utility for the local platform and for trying things out: two cis-tariff/1 tariffs
+ * (residential electric time-of-use, residential water with inclining tiers and sewer), N
+ * customers each with one premise, one service point, one meter, one account (cycle C1) and one
+ * active service agreement, and about two days of hourly reads before `now`, packed per local
+ * day. Ids: customers C0001.., accounts A0001.., meters M0001.., premises P0001.., agreements
+ * G0001.. (four digits, more when N > 9999). Every fourth account (A0004, A0008, ...) is a water
+ * account (tariff WATER-RES, gallons, 5/8in meter); the others are electric (tariff ELEC-RES,
+ * kWh, 200A meter). Prices are round example prices, not a published tariff.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Account, Customer, Meter } from '../domain/accounts';
-import { localDate } from '../domain/calendar';
+import { addDays, localDate } from '../domain/calendar';
+import type { AccountRecord, Agreement, CustomerRecord, MeterRecord, Premise, ServicePoint } from '../domain/customers/model';
+import { formatAddress, normalizeAddress } from '../domain/customers/address';
+import { accountTokens, customerTokens, meterTokens, premiseTokens } from '../domain/customers/search';
+import { parseTariffDocument, type TariffDocument } from '../domain/rating/schema';
 import { mergeDay, type Interval } from '../domain/reads';
 import { shardOf } from '../domain/segments';
-import type { Tariff } from '../domain/tariff';
-import { accountToItem, customerAccountLinkToItem, customerToItem } from '../adapters/account-store';
+import { customerAccountLinkToItem } from '../adapters/account-store';
+import { accountRecordToItem, agreementToItem, customerRecordToItem, meterRecordToItem, premiseToItem, searchTokenToItem, servicePointToItem } from '../adapters/customer-record-items';
 import { batchPut, type Item } from '../adapters/dynamo';
-import { meterToItem } from '../adapters/meter-store';
+import { keys } from '../adapters/keys';
 import { dayReadsToItem } from '../adapters/read-store';
-import { tariffToItem } from '../adapters/tariff-store';
+import { tariffToItems } from '../adapters/tariff-store';
 
 export const DEMO_CYCLE = 'C1';
 export const DEMO_READ_HOURS = 48;
+/** Demo agreements started this many days before `now`. */
+export const DEMO_SERVICE_DAYS = 365;
+const TARIFF_FROM = '2020-01-01';
 
-export const DEMO_TARIFFS: readonly Tariff[] = [
-  { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh', fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' },
-  { tariffId: 'WATER-RES', name: 'Residential water', unit: 'gal', fixedCharge: '18.00', unitPrice: '0.0045', rounding: 'half-up' },
-];
+const hours = (from: number, to: number, peak: number, offPeak: number) => Array.from({ length: 24 }, (_, hour) => (hour >= from && hour < to ? peak : offPeak));
+
+/** The demo tariffs in the utility's time zone. */
+export function demoTariffs(timeZone: string): TariffDocument[] {
+  const weekday = Array.from({ length: 12 }, () => hours(16, 21, 1, 0));
+  const weekend = Array.from({ length: 12 }, () => hours(0, 0, 1, 0));
+  return [
+    parseTariffDocument({
+      format: 'cis-tariff/1',
+      tariffId: 'ELEC-RES',
+      name: 'Residential electric time-of-use',
+      utility: 'Springfield demo utility',
+      source: 'demo example prices',
+      unit: 'kWh',
+      timeZone,
+      versions: [
+        {
+          effectiveFrom: TARIFF_FROM,
+          energySchedule: { weekday, weekend, periodNames: ['Off-peak', 'On-peak'] },
+          charges: [
+            { kind: 'fixed', description: 'Customer charge', amount: '12.50' },
+            { kind: 'energy', description: 'Energy', periods: [0], tiers: [{ rate: '0.0925' }] },
+            { kind: 'energy', description: 'Energy', periods: [1], tiers: [{ rate: '0.2150' }] },
+            { kind: 'rider', basis: 'usage', description: 'Energy cost adjustment', rate: '0.0042' },
+            { kind: 'tax', description: 'City franchise fee', percent: '5' },
+          ],
+        },
+      ],
+    }),
+    parseTariffDocument({
+      format: 'cis-tariff/1',
+      tariffId: 'WATER-RES',
+      name: 'Residential water and sewer',
+      utility: 'Springfield demo utility',
+      source: 'demo example prices',
+      unit: 'gal',
+      timeZone,
+      versions: [
+        {
+          effectiveFrom: TARIFF_FROM,
+          charges: [
+            { kind: 'fixed', description: 'Water base charge', keyedBy: 'meterSize', amounts: { '5/8in': '18.00', '1in': '27.50', '2in': '64.00' } },
+            { kind: 'energy', description: 'Water', tiers: [{ upTo: '3000', rate: '0.0045' }, { upTo: '10000', rate: '0.0060' }, { rate: '0.0085' }] },
+            { kind: 'fixed', description: 'Sewer base charge', category: 'sewer', amount: '9.75' },
+            { kind: 'energy', description: 'Sewer volume', category: 'sewer', cap: '8000', tiers: [{ rate: '0.0052' }] },
+          ],
+        },
+      ],
+    }),
+  ];
+}
 
 export interface SeedDemoOptions {
   documentClient: DynamoDBDocumentClient;
@@ -41,6 +97,8 @@ export interface SeedDemoSummary {
   accounts: number;
   meters: number;
   tariffs: number;
+  premises: number;
+  agreements: number;
   readDays: number;
   items: number;
   sampleCustomerId: string;
@@ -52,7 +110,7 @@ const FIRST_NAMES = ['Avery', 'Blake', 'Casey', 'Devon', 'Emery', 'Finley', 'Har
 const LAST_NAMES = ['Alvarez', 'Bennett', 'Chen', 'Dawson', 'Ellis', 'Foster', 'Garcia', 'Hughes', 'Iverson', 'Jensen', 'Kim', 'Lopez', 'Murphy', 'Nguyen', 'Ortiz', 'Patel'];
 const STREETS = ['Main St', 'Oak Ave', 'Pine St', 'Cedar Ln', 'Elm St', 'Maple Dr', 'Aspen Way', 'Juniper Ct'];
 
-export function demoId(prefix: 'C' | 'A' | 'M', index: number, count: number): string {
+export function demoId(prefix: 'C' | 'A' | 'M' | 'P' | 'G', index: number, count: number): string {
   return `${prefix}${String(index).padStart(Math.max(4, String(count).length), '0')}`;
 }
 
@@ -83,36 +141,95 @@ export function buildDemoItems(options: Omit<SeedDemoOptions, 'documentClient' |
   const hourFormat = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23' });
   const hourOfDay = new Map(hours.map((hour) => [hour, Number(hourFormat.format(hour * 1000))]));
 
-  const items: Item[] = DEMO_TARIFFS.map(tariffToItem);
+  const tariffs = demoTariffs(timeZone);
+  const items: Item[] = tariffs.flatMap((tariff) => tariffToItems(tariff, createdAt));
+  const startDate = addDays(localDate(now.getTime() / 1000, timeZone), -DEMO_SERVICE_DAYS);
   let readDays = 0;
   for (let index = 1; index <= count; index++) {
     const customerId = demoId('C', index, count);
     const accountId = demoId('A', index, count);
     const meterId = demoId('M', index, count);
+    const premiseId = demoId('P', index, count);
+    const agreementId = demoId('G', index, count);
     const water = index % 4 === 0;
-    const tariff = water ? DEMO_TARIFFS[1]! : DEMO_TARIFFS[0]!;
+    const serviceType = water ? 'water' : 'electric';
+    const tariff = water ? tariffs[1]! : tariffs[0]!;
+    const unit = water ? ('gal' as const) : ('kWh' as const);
+    const servicePointId = `${premiseId}-${serviceType.toUpperCase()}`;
     const first = FIRST_NAMES[index % FIRST_NAMES.length]!;
     const last = LAST_NAMES[Math.floor(index / FIRST_NAMES.length) % LAST_NAMES.length]!;
-    const customer: Customer = { customerId, name: `${first} ${last}`, email: `${customerId.toLowerCase()}@example.com`, createdAt };
-    const account: Account = {
+    const address = { line1: `${100 + index} ${STREETS[index % STREETS.length]}`, city: 'Springfield', state: 'IL', zip: '62704' };
+    const customer: CustomerRecord = { customerId, name: `${first} ${last}`, email: `${customerId.toLowerCase()}@example.com`, createdAt, kind: 'PERSON', phones: [], billDelivery: 'PORTAL', contacts: [], recordVersion: 1 };
+    const premise: Premise = { premiseId, address, normalizedAddress: normalizeAddress(address), premiseType: 'RESIDENTIAL', createdAt, recordVersion: 1 };
+    const account: AccountRecord = {
       accountId,
       customerId,
-      name: `${first} ${last} - ${water ? 'water' : 'electric'}`,
-      serviceAddress: `${100 + index} ${STREETS[index % STREETS.length]}, Springfield`,
+      name: `${first} ${last} - ${serviceType}`,
+      serviceAddress: `${address.line1}, Springfield`,
       cycle: DEMO_CYCLE,
       tariffId: tariff.tariffId,
       status: 'ACTIVE',
       meterIds: [meterId],
       shard: shardOf(accountId),
       createdAt,
+      lifecycle: 'ACTIVE',
+      serviceClass: 'RESIDENTIAL',
+      finalBillDue: false,
+      premiseIds: [premiseId],
+      recordVersion: 1,
     };
-    const meter: Meter = { meterId, accountId, unit: tariff.unit, status: 'ACTIVE', multiplier: 1 };
-    items.push(customerToItem(customer), accountToItem(account), customerAccountLinkToItem(account), meterToItem(meter));
+    const meter: MeterRecord = {
+      meterId,
+      accountId,
+      unit,
+      status: 'ACTIVE',
+      multiplier: 1,
+      size: water ? '5/8in' : '200A',
+      serviceType,
+      meterType: 'AMI',
+      dials: water ? 6 : 5,
+      servicePointId,
+      installHistory: [{ servicePointId, installedAt: `${startDate}T12:00:00.000Z` }],
+      recordVersion: 1,
+    };
+    const servicePoint: ServicePoint = { servicePointId, premiseId, serviceType, meterId, activeAgreementId: agreementId, activeAccountId: accountId, connection: 'ON', recordVersion: 1 };
+    const agreement: Agreement = {
+      agreementId,
+      accountId,
+      customerId,
+      premiseId,
+      servicePointId,
+      serviceType,
+      serviceClass: 'RESIDENTIAL',
+      tariffId: tariff.tariffId,
+      cycle: DEMO_CYCLE,
+      status: 'ACTIVE',
+      startDate,
+      meterId,
+      finalBill: false,
+      createdAt,
+      recordVersion: 1,
+    };
+    items.push(
+      clean(customerRecordToItem(customer)),
+      ...customerTokens(customer).map(searchTokenToItem),
+      clean(premiseToItem(premise)),
+      { ...keys.premiseAddress(premise.normalizedAddress), type: 'PREMISE_ADDRESS', premiseId },
+      ...premiseTokens({ ...premise, label: formatAddress(address) }).map(searchTokenToItem),
+      clean(servicePointToItem(servicePoint)),
+      clean(meterRecordToItem(meter)),
+      ...meterTokens(meter).map(searchTokenToItem),
+      clean(accountRecordToItem(account)),
+      ...accountTokens(account).map(searchTokenToItem),
+      customerAccountLinkToItem(account),
+      { ...keys.premiseAccountLink(premiseId, accountId), type: 'PREMISE_ACCOUNT', premiseId, accountId },
+      clean(agreementToItem(agreement)),
+    );
 
     const byDay = new Map<string, Interval[]>();
     for (const hour of hours) {
       const day = dayOfHour.get(hour)!;
-      const interval: Interval = { startEpochSec: hour, durationSec: 3600, quantityMicro: hourlyUsage(water ? 'gal' : 'kWh', index, hour, hourOfDay.get(hour)!), quality: 'A' };
+      const interval: Interval = { startEpochSec: hour, durationSec: 3600, quantityMicro: hourlyUsage(unit, index, hour, hourOfDay.get(hour)!), quality: 'A' };
       const list = byDay.get(day);
       if (list) list.push(interval);
       else byDay.set(day, [interval]);
@@ -126,7 +243,9 @@ export function buildDemoItems(options: Omit<SeedDemoOptions, 'documentClient' |
     customers: count,
     accounts: count,
     meters: count,
-    tariffs: DEMO_TARIFFS.length,
+    tariffs: tariffs.length,
+    premises: count,
+    agreements: count,
     readDays,
     items: items.length,
     sampleCustomerId: demoId('C', 1, count),
@@ -134,6 +253,11 @@ export function buildDemoItems(options: Omit<SeedDemoOptions, 'documentClient' |
     sampleMeterId: demoId('M', 1, count),
   };
   return { items, summary };
+}
+
+/** The item without undefined attributes (the mappers write optional fields as undefined). */
+function clean(item: Item): Item {
+  return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
 }
 
 /** Writes the demo utility with BatchWrite (25 items a request, unprocessed items retried). */

@@ -33,4 +33,6 @@ export interface Meter {
   status: MeterStatus;
   /** Integer register multiplier (CT/PT ratio) applied to usage when billing; 1 for most meters. */
   multiplier: number;
+  /** Meter size ("5/8in", "1in", "200A"): the key of tariff charges by meter size. */
+  size?: string;
 }

@@ -1,18 +1,52 @@
-/** Bills: deterministic ids (a re-run bills nobody twice) built from rated usage. */
+/**
+ * Bills: one invoice per account and billing period, with one service section per service
+ * agreement rated by the rating engine. Bill ids are deterministic (a re-run bills nobody twice).
+ */
 import { createHash } from 'node:crypto';
 import type { Account } from './accounts';
-import { daysInclusive, isCalendarDate } from './calendar';
+import { addDays, daysInclusive, isCalendarDate, localDate } from './calendar';
+import type { Agreement, ServiceType } from './customers/model';
 import { InvalidInput, RuleViolation } from './errors';
-import { rateUsage, type BillLine, type Tariff } from './tariff';
-import { formatMicro, type Unit } from './units';
+import { Money } from './money';
+import { billMonthOf as engineBillMonthOf, type RatedLine } from './rating/engine';
+import { dayFromDate } from './rating/time';
 
 /** A billing period may not be longer than this many days. */
 export const MAX_PERIOD_DAYS = 62;
+
+/** Days from the issue date to the due date when the utility does not say otherwise. */
+export const DEFAULT_DUE_DAYS = 21;
 
 export interface BillingPeriod {
   cycle: string;
   periodStart: string;
   periodEnd: string;
+}
+
+/** One line of a bill: the rating engine's line (description, quantity, unit, rate, amount, period, category). */
+export type BillLine = RatedLine;
+
+/** The part of a bill for one service agreement. */
+export interface BillService {
+  agreementId: string;
+  serviceType: ServiceType;
+  servicePointId: string;
+  premiseId: string;
+  meterId?: string;
+  tariffId: string;
+  tariffName: string;
+  /** The days of this service billed: the bill period clipped to the agreement's dates. */
+  periodStart: string;
+  periodEnd: string;
+  /** Metered usage in the period (meter multiplier applied); "0" for an unmetered service. */
+  usage: { quantity: string; unit: string };
+  /** The measured monthly peak demand in kW (electric services), kept for ratchets. */
+  peakKw?: string;
+  /** The closing bill of the agreement. */
+  finalBill: boolean;
+  lines: BillLine[];
+  /** Sum of the lines (decimal string, at least two decimals). */
+  subtotal: string;
 }
 
 export interface Bill {
@@ -22,10 +56,13 @@ export interface Bill {
   cycle: string;
   periodStart: string;
   periodEnd: string;
-  tariffId: string;
-  usage: { quantity: string; unit: Unit };
-  lines: BillLine[];
+  services: BillService[];
+  /** Sum of the service subtotals. */
   total: string;
+  /** Issue date (utility local) + the due days. */
+  dueDate: string;
+  /** True when a service on it is billed for the last time (move-out, stop). */
+  finalBill: boolean;
   currency: 'USD';
   status: 'ISSUED';
   runId: string;
@@ -49,17 +86,92 @@ export function billIdFor(accountId: string, cycle: string, periodStart: string,
   return `B${digest.slice(0, 24).toUpperCase()}`;
 }
 
-export interface BuildBillInput extends BillingPeriod {
-  account: Pick<Account, 'accountId' | 'customerId'>;
-  tariff: Tariff;
-  /** Period usage in micro-units of the tariff's unit (integer, multipliers applied). */
-  usageMicro: number;
-  runId: string;
-  issuedAt: string;
+/** The measured monthly peak demand of an agreement on one bill (the history ratchets read). */
+export interface AgreementPeak {
+  agreementId: string;
+  /** YYYY-MM: the month most days of the service period fall in. */
+  month: string;
+  /** kW, decimal string. */
+  peakKw: string;
+  billId: string;
 }
 
-export function buildBill({ account, tariff, usageMicro, cycle, periodStart, periodEnd, runId, issuedAt }: BuildBillInput): Bill {
-  const { lines, total } = rateUsage(tariff, usageMicro, { periodStart, periodEnd });
+/** The demand history of one agreement for the rating engine: the highest peak per month. */
+export function demandHistoryOf(peaks: readonly AgreementPeak[], agreementId: string): Array<{ month: string; peakKw: string }> {
+  const byMonth = new Map<string, string>();
+  for (const peak of peaks) {
+    if (peak.agreementId !== agreementId) continue;
+    const known = byMonth.get(peak.month);
+    if (known === undefined || new Money(peak.peakKw).gt(known)) byMonth.set(peak.month, peak.peakKw);
+  }
+  return [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, peakKw]) => ({ month, peakKw }));
+}
+
+/** The peaks a bill stores: one per service with a measured peak. */
+export function peaksOfBill(bill: Pick<Bill, 'billId' | 'services'>): AgreementPeak[] {
+  return bill.services.flatMap((service) => (service.peakKw === undefined ? [] : [{ agreementId: service.agreementId, month: billMonthOf(service.periodStart, service.periodEnd), peakKw: service.peakKw, billId: bill.billId }]));
+}
+
+/** The month (YYYY-MM) most days of a period fall in (ties: the later month), as the rating engine's ratchets count months. */
+export function billMonthOf(from: string, to: string): string {
+  return engineBillMonthOf(dayFromDate(from), dayFromDate(to)).key;
+}
+
+/** An agreement's share of a billing period. */
+export interface ServicePeriod {
+  agreement: Agreement;
+  /** First and last day billed (both included). */
+  from: string;
+  to: string;
+  /** The agreement ends inside the period and asked for a final bill. */
+  finalBill: boolean;
+}
+
+/**
+ * The agreements of an account that bill in a period, clipped to their dates: ACTIVE ones that
+ * started by the end of the period, and CLOSED ones whose last day of service is in (or after)
+ * the period. A CLOSED agreement ending inside the period gets its final bill when it asked for one.
+ * Pending and cancelled agreements, and agreements without a start date, do not bill.
+ */
+export function servicePeriods(agreements: readonly Agreement[], periodStart: string, periodEnd: string): ServicePeriod[] {
+  const periods: ServicePeriod[] = [];
+  for (const agreement of agreements) {
+    if (agreement.status !== 'ACTIVE' && agreement.status !== 'CLOSED') continue;
+    const { startDate, endDate } = agreement;
+    if (startDate === undefined || startDate > periodEnd) continue;
+    if (agreement.status === 'CLOSED' && endDate === undefined) continue;
+    if (endDate !== undefined && (endDate < periodStart || endDate < startDate)) continue;
+    const from = startDate > periodStart ? startDate : periodStart;
+    const to = endDate !== undefined && endDate < periodEnd ? endDate : periodEnd;
+    const endsInside = agreement.status === 'CLOSED' && endDate !== undefined && endDate <= periodEnd;
+    periods.push({ agreement, from, to, finalBill: endsInside && agreement.finalBill });
+  }
+  return periods.sort((a, b) => (a.agreement.serviceType === b.agreement.serviceType ? (a.from < b.from ? -1 : a.from > b.from ? 1 : 0) : a.agreement.serviceType < b.agreement.serviceType ? -1 : 1));
+}
+
+/** The due date: the issue date in the utility's zone plus `dueDays` days. */
+export function dueDateFor(issuedAt: string, timeZone: string, dueDays: number = DEFAULT_DUE_DAYS): string {
+  if (!Number.isSafeInteger(dueDays) || dueDays < 0) throw new InvalidInput(`due days ${dueDays} is not a whole number >= 0`);
+  return addDays(localDate(Date.parse(issuedAt) / 1000, timeZone), dueDays);
+}
+
+export interface ComposeBillInput extends BillingPeriod {
+  account: Pick<Account, 'accountId' | 'customerId'>;
+  services: BillService[];
+  runId: string;
+  issuedAt: string;
+  dueDate: string;
+}
+
+/** One bill for all services of an account; the total is the exact sum of the service subtotals. */
+export function composeBill({ account, services, cycle, periodStart, periodEnd, runId, issuedAt, dueDate }: ComposeBillInput): Bill {
+  if (services.length === 0) throw new AccountNotBillable('no-agreements', `account ${account.accountId} has no service to bill for ${periodStart}..${periodEnd}`);
+  let total = new Money(0);
+  let places = 2;
+  for (const service of services) {
+    total = total.plus(service.subtotal);
+    places = Math.max(places, service.subtotal.split('.')[1]?.length ?? 0);
+  }
   return {
     billId: billIdFor(account.accountId, cycle, periodStart, periodEnd),
     accountId: account.accountId,
@@ -67,10 +179,10 @@ export function buildBill({ account, tariff, usageMicro, cycle, periodStart, per
     cycle,
     periodStart,
     periodEnd,
-    tariffId: tariff.tariffId,
-    usage: { quantity: formatMicro(usageMicro), unit: tariff.unit },
-    lines,
-    total,
+    services,
+    total: total.isZero() ? (0).toFixed(places) : total.toFixed(places),
+    dueDate,
+    finalBill: services.some((service) => service.finalBill),
     currency: 'USD',
     status: 'ISSUED',
     runId,

@@ -11,6 +11,16 @@ export const TableEnv = z.object({
 });
 export type TableEnv = z.infer<typeof TableEnv>;
 
+export const BillSegmentEnv = TableEnv.extend({
+  BILL_DUE_DAYS: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number of days from 0 to 365')
+    .default('21')
+    .transform(Number)
+    .pipe(z.number().max(365, 'must be a whole number of days from 0 to 365')),
+});
+export type BillSegmentEnv = z.infer<typeof BillSegmentEnv>;
+
 export const StartBillingRunEnv = TableEnv.extend({
   STATE_MACHINE_ARN: z.string({ error: 'is required (the billing state machine ARN)' }).regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions state machine ARN'),
 });

@@ -86,3 +86,16 @@ export const UploadReadsRequest = z.object({
   ),
 });
 export type UploadReadsRequest = z.infer<typeof UploadReadsRequest>;
+
+/** PUT /staff/tariffs/{tariffId}: the body is a tariff document (checked by tariffFromRequest, errors name body.<field>). */
+export const PutTariffRequest = z.object({
+  path: z.object({ tariffId: Id('tariffId') }),
+  query: z.object({
+    /** IANA zone of an OpenEI URDB body (URDB has none). */
+    timeZone: z.string().min(1).optional(),
+    /** The URDB item to use when the body holds several. */
+    label: z.string().min(1).optional(),
+  }),
+  body: z.unknown(),
+});
+export type PutTariffRequest = z.infer<typeof PutTariffRequest>;

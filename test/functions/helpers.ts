@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { accountToItem, DynamoAccountStore } from '../../shared/adapters/account-store';
+import { DynamoAgreementStore } from '../../shared/adapters/agreement-store';
 import { DynamoBillStore } from '../../shared/adapters/bill-store';
 import { createDocumentClient } from '../../shared/adapters/dynamo';
 import type { HttpEvent, HttpResponse } from '../../shared/adapters/http';
@@ -9,6 +10,10 @@ import { DynamoMeterStore } from '../../shared/adapters/meter-store';
 import { DynamoReadStore } from '../../shared/adapters/read-store';
 import { DynamoRunStore } from '../../shared/adapters/run-store';
 import { DynamoTariffStore } from '../../shared/adapters/tariff-store';
+import { demoTariffs } from '../../shared/app/seed-demo';
+import { composeBill, type Bill, type BillService } from '../../shared/domain/billing';
+import { rateBill } from '../../shared/domain/rating/engine';
+import { usageFromIntervals } from '../../shared/domain/rating/usage';
 import { clockAt, silentLogger } from '../unit/app/fakes';
 
 export const TABLE = 'CisTable';
@@ -23,6 +28,7 @@ export function tableDeps(now = NOW) {
     tableName: TABLE,
     timeZone: 'America/Denver',
     accounts: new DynamoAccountStore(documentClient, TABLE),
+    agreements: new DynamoAgreementStore(documentClient, TABLE),
     meters: new DynamoMeterStore(documentClient, TABLE),
     reads: new DynamoReadStore(documentClient, TABLE),
     tariffs: new DynamoTariffStore(documentClient, TABLE),
@@ -107,3 +113,30 @@ export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: recor
 
 /** A Lambda context for middy (no getRemainingTimeInMillis: no early timeout). */
 export const context = {} as never;
+
+/**
+ * A bill of A0001 rated by the engine with the demo electric tariff: 600.2 kWh in the first
+ * (off-peak) hour of 2026-01-15, January 2026: 12.50 + 55.52 + 2.52 + 5% fee 3.53 = 74.07.
+ */
+export function ratedTestBill(runId = 'run-1', issuedAt = '2026-02-01T08:00:00.000Z'): Bill {
+  const tariff = demoTariffs('America/Denver')[0]!;
+  const usage = usageFromIntervals([{ startEpochSec: Date.UTC(2026, 0, 15, 7) / 1000, durationSec: 3600, quantityMicro: 600_200_000 }], 'America/Denver');
+  const rated = rateBill(tariff, usage, '2026-01-01', '2026-01-31', { fullPeriodDays: 31 });
+  const service: BillService = {
+    agreementId: 'G0001',
+    serviceType: 'electric',
+    servicePointId: 'P0001-ELECTRIC',
+    premiseId: 'P0001',
+    meterId: 'M0001',
+    tariffId: tariff.tariffId,
+    tariffName: tariff.name,
+    periodStart: '2026-01-01',
+    periodEnd: '2026-01-31',
+    usage: { quantity: '600.2', unit: 'kWh' },
+    peakKw: rated.peakKw,
+    finalBill: false,
+    lines: rated.lines,
+    subtotal: rated.total,
+  };
+  return composeBill({ account: testAccount(), services: [service], cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId, issuedAt, dueDate: '2026-02-22' });
+}

@@ -13,6 +13,7 @@ const FUNCTIONS: Record<string, string> = {
   ListAccounts: 'functions/staff/list-accounts.ts',
   GetAccount: 'functions/staff/get-account.ts',
   StartBillingRun: 'functions/staff/start-billing-run.ts',
+  PutTariff: 'functions/staff/put-tariff.ts',
   GetBillingRun: 'functions/staff/get-billing-run.ts',
   ListMyAccounts: 'functions/portal/list-my-accounts.ts',
   ListBills: 'functions/portal/list-bills.ts',
@@ -50,6 +51,7 @@ const ROUTES: Record<string, string> = {
   'GET /staff/accounts': 'ListAccounts',
   'GET /staff/accounts/{accountId}': 'GetAccount',
   'POST /staff/billing-runs': 'StartBillingRun',
+  'PUT /staff/tariffs/{tariffId}': 'PutTariff',
   'GET /staff/billing-runs/{runId}': 'GetBillingRun',
   'GET /portal/accounts': 'ListMyAccounts',
   'GET /portal/accounts/{accountId}/bills': 'ListBills',
@@ -81,7 +83,7 @@ const ROUTES: Record<string, string> = {
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
 const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise'];
-const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences'];
+const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];

@@ -216,17 +216,54 @@ describe('billing runs and the portal', () => {
     expect(again).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 0, skipped: ACCOUNTS, failed: 0 } });
   });
 
-  it("shows a customer their own bills with exact decimal amounts, and nobody else's", async () => {
+  /** The account's hourly usage from the portal, split by the demo TOU schedule (on-peak: weekdays 16:00-21:00 local). */
+  async function hourlyUsage(accountId: string, token: string): Promise<{ total: Decimal; onPeak: Decimal; offPeak: Decimal }> {
+    const usage = await api('GET', `/portal/accounts/${accountId}/usage?from=${periodStart}&to=${periodEnd}&interval=hour`, token);
+    expect(usage.status).toBe(200);
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
+    let onPeak = new Decimal(0);
+    let offPeak = new Decimal(0);
+    for (const point of usage.json.series[0].points as Array<{ period: string; quantity: string }>) {
+      const fields = Object.fromEntries(parts.formatToParts(new Date(point.period)).map((part) => [part.type, part.value]));
+      const hour = Number(fields['hour']);
+      const weekday = !['Sat', 'Sun'].includes(String(fields['weekday']));
+      if (weekday && hour >= 16 && hour < 21) onPeak = onPeak.plus(point.quantity);
+      else offPeak = offPeak.plus(point.quantity);
+    }
+    return { total: onPeak.plus(offPeak), onPeak, offPeak };
+  }
+
+  const priced = (quantity: Decimal, rate: string) => quantity.times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
+
+  it("shows a customer their own bill, rated by the engine from the meter's intervals, with exact decimal amounts, and nobody else's", async () => {
     const mine = await api('GET', '/portal/accounts/A0001/bills', tokens.customer1);
     expect(mine.status).toBe(200);
     expect(mine.json.items).toHaveLength(1);
     const bill = mine.json.items[0];
-    expect(bill).toMatchObject({ accountId: 'A0001', periodStart, periodEnd });
-    for (const line of bill.lines) {
-      expect(line.amount).toMatch(/^-?\d+\.\d{2}$/);
-      expect(new Decimal(line.quantity).times(line.rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2)).toBe(line.amount);
-    }
-    const sum = bill.lines.reduce((total: Decimal, line: { amount: string }) => total.plus(line.amount), new Decimal(0));
+    const issued = localDate(new Date(bill.issuedAt));
+    const due = new Date(`${issued}T00:00:00Z`);
+    due.setUTCDate(due.getUTCDate() + 21);
+    expect(bill).toMatchObject({ accountId: 'A0001', periodStart, periodEnd, dueDate: due.toISOString().slice(0, 10), finalBill: false, currency: 'USD' });
+    expect(bill.services).toHaveLength(1);
+    const [service] = bill.services;
+    expect(service).toMatchObject({ serviceType: 'electric', tariffId: 'ELEC-RES', agreementId: 'G0001', meterId: 'M0001', periodStart, periodEnd, usage: { unit: 'kWh' } });
+
+    // Independent arithmetic: the TOU split of the portal's hourly usage, the demo tariff's prices.
+    const usage = await hourlyUsage('A0001', tokens.customer1);
+    expect(usage.total.gt(0)).toBe(true);
+    expect(service.usage.quantity).toBe(usage.total.toString());
+    const expected = [
+      { description: 'Customer charge', quantity: '1', amount: '12.50' },
+      { description: 'Energy, Off-peak', quantity: usage.offPeak.toString(), rate: '0.0925', amount: priced(usage.offPeak, '0.0925') },
+      ...(usage.onPeak.isZero() ? [] : [{ description: 'Energy, On-peak', quantity: usage.onPeak.toString(), rate: '0.215', amount: priced(usage.onPeak, '0.215') }]),
+      { description: 'Energy cost adjustment', quantity: usage.total.toString(), rate: '0.0042', amount: priced(usage.total, '0.0042') },
+    ];
+    const beforeTax = expected.reduce((sum, line) => sum.plus(line.amount), new Decimal(0));
+    expected.push({ description: `City franchise fee (5% of ${beforeTax.toFixed(2)})`, quantity: beforeTax.toFixed(2), rate: '0.05', amount: priced(beforeTax, '0.05') });
+    expect(service.lines).toMatchObject(expected.map((line) => ({ ...line, periodStart, periodEnd })));
+    for (const line of service.lines) expect(line.amount).toMatch(/^-?\d+\.\d{2}$/);
+    const sum = expected.reduce((total, line) => total.plus(line.amount), new Decimal(0));
+    expect(service.subtotal).toBe(sum.toFixed(2));
     expect(bill.total).toBe(sum.toFixed(2));
 
     const accounts = await api('GET', '/portal/accounts', tokens.customer1);
@@ -234,5 +271,26 @@ describe('billing runs and the portal', () => {
 
     expect((await api('GET', '/portal/accounts/A0001/bills', tokens.customer2)).status).toBe(403);
     expect((await api('GET', '/portal/accounts/A9999/bills', tokens.customer2)).status).toBe(403);
+  });
+
+  it('bills the water account with inclining tiers, the base charge of its meter size and sewer', async () => {
+    const token = await issueToken(authDir, { customerId: 'C0004' });
+    const [bill] = (await api('GET', '/portal/accounts/A0004/bills', token)).json.items;
+    const [service] = bill.services;
+    expect(service).toMatchObject({ serviceType: 'water', tariffId: 'WATER-RES', usage: { unit: 'gal' } });
+    const usage = await hourlyUsage('A0004', token);
+    expect(service.usage.quantity).toBe(usage.total.toString());
+    const tier1 = Decimal.min(usage.total, 3000);
+    const tier2 = Decimal.max(0, Decimal.min(usage.total, 10000).minus(3000));
+    const sewer = Decimal.min(usage.total, 8000);
+    const expected = [
+      { description: 'Water base charge (meter size 5/8in)', amount: '18.00' },
+      { description: 'Water, tier 1 (first 3000 gal)', quantity: tier1.toString(), amount: priced(tier1, '0.0045') },
+      ...(tier2.isZero() ? [] : [{ description: 'Water, tier 2 (3000-10000 gal)', quantity: tier2.toString(), amount: priced(tier2, '0.006') }]),
+      { description: 'Sewer base charge', amount: '9.75', category: 'sewer' },
+      { description: 'Sewer volume', quantity: sewer.toString(), amount: priced(sewer, '0.0052'), category: 'sewer' },
+    ];
+    expect(service.lines).toMatchObject(expected);
+    expect(bill.total).toBe(expected.reduce((total, line) => total.plus(line.amount), new Decimal(0)).toFixed(2));
   });
 });

@@ -5,7 +5,9 @@
  * that post reads, move-in races, move-out with landlord fallback, transfer, stop and reopen,
  * meter exchange, notes, the overview and search, wrong roles and hostile input.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Decimal } from 'decimal.js';
 import mqtt from 'mqtt';
 import { issueToken } from '../../shared/local/local-auth';
 import type { RunningPlatform } from '../../shared/local/platform';
@@ -56,7 +58,7 @@ beforeAll(async () => {
   tokens.auditor = await issueToken(authDir, { staff: 'audra', role: 'auditor' });
   tokens.billing = await issueToken(authDir, { staff: 'bill', role: 'billing' });
   tokens.demoCustomer = await issueToken(authDir, { customerId: 'C0002' });
-  for (const [id, type] of [['ME-100', 'electric'], ['MW-100', 'water'], ['ME-200', 'electric'], ['ME-300', 'electric'], ['ME-400', 'electric'], ['ME-500', 'electric'], ['ME-600', 'electric'], ['ME-700', 'electric'], ['ME-900', 'electric'], ['ME-BILL', 'electric']] as const) await meter(id, type);
+  for (const [id, type] of [['ME-100', 'electric'], ['MW-100', 'water'], ['ME-200', 'electric'], ['ME-300', 'electric'], ['ME-400', 'electric'], ['ME-500', 'electric'], ['ME-600', 'electric'], ['ME-700', 'electric'], ['ME-900', 'electric'], ['ME-BILL', 'electric'], ['ME-FINAL', 'electric']] as const) await meter(id, type);
 }, 120_000);
 
 afterAll(async () => {
@@ -304,34 +306,101 @@ describe('the customer lifecycle over the staff API', () => {
 });
 
 describe('billing reads what the lifecycle writes', () => {
-  it('bills a moved-in account of its cycle from the meter assigned at activation', async () => {
-    const home = await premise('90 Billing Blvd', ['electric']);
-    const moved = await api('POST', '/staff/move-ins', tokens.csr, { newCustomer: person('Bill Able', '5550901000', 'bill.able@example.com'), premiseId: home, cycle: 'C3', startDate: '2026-01-01', services: [{ serviceType: 'electric', meterId: 'ME-BILL' }] });
-    expect(moved.status).toBe(201);
-    const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `lifecycle-${process.pid}`, reconnectPeriod: 0 });
-    await client.publishAsync('cis/meters/ME-BILL/reads', JSON.stringify({ meterId: 'ME-BILL', readings: [{ start: hourStart.toISOString(), durationSec: 3600, value: '2.5', unit: 'kWh' }] }), { qos: 1 });
-    await client.endAsync();
+  it('bills the agreements of a moved-in account and gives a moved-out account its final bill, rated by the engine', async () => {
     const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
     const periodStart = day(new Date(Date.now() - 2 * 86_400_000));
     const periodEnd = day(new Date());
-    const deadline = Date.now() + 20_000;
-    let run: any;
-    for (;;) {
-      const started = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C3', periodStart, periodEnd });
-      expect(started.status).toBe(202);
-      do {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        run = (await api('GET', `/staff/billing-runs/${started.json.runId}`, tokens.billing)).json;
-      } while (run.status === 'RUNNING');
-      if (run.counts?.billed === 1 || Date.now() > deadline) break;
+    const home = await premise('90 Billing Blvd', ['electric']);
+    const moved = await api('POST', '/staff/move-ins', tokens.csr, { newCustomer: person('Bill Able', '5550901000', 'bill.able@example.com'), premiseId: home, cycle: 'C3', startDate: '2026-01-01', services: [{ serviceType: 'electric', meterId: 'ME-BILL' }] });
+    expect(moved.status).toBe(201);
+    const leaving = await api('POST', '/staff/move-ins', tokens.csr, { newCustomer: person('Fay Nal', '5550902000', 'fay.nal@example.com'), premiseId: await premise('92 Billing Blvd', ['electric']), cycle: 'C3', startDate: '2026-01-01', services: [{ serviceType: 'electric', meterId: 'ME-FINAL' }] });
+    expect(leaving.status).toBe(201);
+    const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `lifecycle-${process.pid}`, reconnectPeriod: 0 });
+    for (const [meterId, value] of [['ME-BILL', '2.5'], ['ME-FINAL', '4']] as const) {
+      await client.publishAsync(`cis/meters/${meterId}/reads`, JSON.stringify({ meterId, readings: [{ start: hourStart.toISOString(), durationSec: 3600, value, unit: 'kWh' }] }), { qos: 1 });
     }
-    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 1, failed: 0 } });
-    const customer = await issueToken(authDir, { customerId: moved.json.customerId });
-    const bills = await api('GET', `/portal/accounts/${moved.json.accountId}/bills`, customer);
+    await client.endAsync();
+
+    // Wait until both reads are stored (MQTT -> SQS -> VEE), move the second customer out, then run the cycle once.
+    const customers = { [moved.json.accountId]: await issueToken(authDir, { customerId: moved.json.customerId }), [leaving.json.accountId]: await issueToken(authDir, { customerId: leaving.json.customerId }) };
+    const deadline = Date.now() + 20_000;
+    for (const [accountId, token] of Object.entries(customers)) {
+      for (;;) {
+        const usage = await api('GET', `/portal/accounts/${accountId}/usage?from=${periodStart}&to=${periodEnd}&interval=day`, token);
+        if (usage.json?.series?.[0]?.points?.length || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    const out = await api('POST', `/staff/accounts/${leaving.json.accountId}/move-out`, tokens.csr, { endDate: periodEnd });
+    expect(out).toMatchObject({ status: 200, json: { finalBillDue: true } });
+    const started = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C3', periodStart, periodEnd });
+    expect(started.status).toBe(202);
+    let run: any;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      run = (await api('GET', `/staff/billing-runs/${started.json.runId}`, tokens.billing)).json;
+    } while (run.status === 'RUNNING');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 2, failed: 0 } });
+
+    // The demo ELEC-RES tariff: on-peak weekdays 16:00-21:00 local at 0.2150, else 0.0925; rider 0.0042; 5% fee.
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', weekday: 'short', hour: '2-digit', hourCycle: 'h23' }).formatToParts(hourStart).map((p) => [p.type, p.value]));
+    const onPeak = !['Sat', 'Sun'].includes(String(parts['weekday'])) && Number(parts['hour']) >= 16 && Number(parts['hour']) < 21;
+    const cents = (value: Decimal) => value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    const expectedLines = (kwh: string) => {
+      const energy = cents(new Decimal(kwh).times(onPeak ? '0.2150' : '0.0925'));
+      const rider = cents(new Decimal(kwh).times('0.0042'));
+      const base = new Decimal('12.50').plus(energy).plus(rider);
+      const fee = cents(base.times('0.05'));
+      return { lines: [{ description: 'Customer charge', amount: '12.50' }, { description: `Energy, ${onPeak ? 'On-peak' : 'Off-peak'}`, quantity: kwh, amount: energy.toFixed(2) }, { description: 'Energy cost adjustment', amount: rider.toFixed(2) }, { description: `City franchise fee (5% of ${base.toFixed(2)})`, amount: fee.toFixed(2) }], total: base.plus(fee).toFixed(2) };
+    };
+
+    const bills = await api('GET', `/portal/accounts/${moved.json.accountId}/bills`, customers[moved.json.accountId]);
     expect(bills.json.items).toHaveLength(1);
-    expect(bills.json.items[0]).toMatchObject({ tariffId: 'ELEC-RES', usage: { quantity: '2.5', unit: 'kWh' } });
+    const bill = bills.json.items[0];
+    const expected = expectedLines('2.5');
+    expect(bill).toMatchObject({ finalBill: false, total: expected.total, services: [{ serviceType: 'electric', tariffId: 'ELEC-RES', meterId: 'ME-BILL', periodStart, periodEnd, usage: { quantity: '2.5', unit: 'kWh' }, lines: expected.lines }] });
     expect((await overview(moved.json.accountId)).bills).toHaveLength(1);
+
+    const final = (await api('GET', `/portal/accounts/${leaving.json.accountId}/bills`, customers[leaving.json.accountId])).json.items;
+    const expectedFinal = expectedLines('4');
+    expect(final).toHaveLength(1);
+    expect(final[0]).toMatchObject({ finalBill: true, total: expectedFinal.total, services: [{ finalBill: true, meterId: 'ME-FINAL', periodEnd, usage: { quantity: '4' }, lines: expectedFinal.lines }] });
+  }, 90_000);
+});
+
+describe('loading tariffs', () => {
+  const file = path.resolve(__dirname, '../fixtures/tariffs/res-tou-baseline.json');
+
+  async function tariffLoad(...args: string[]): Promise<any> {
+    const { buildProgram } = require('../../bin/cis-main') as typeof import('../../bin/cis-main');
+    const out: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      await buildProgram().exitOverride().parseAsync(['node', 'cis', 'tariff', 'load', ...args, '--endpoint', platform.endpoints.dynamodb, '--table', platform.tableName, '--actor', 'cli:ada']);
+    } finally {
+      write.mockRestore();
+    }
+    return JSON.parse(out.join(''));
+  }
+
+  it('loads a tariff with `cis tariff load`, appends a version over PUT (admin only), and never edits history', async () => {
+    expect(await tariffLoad(file)).toMatchObject({ tariffId: 'RES-TOU-BASELINE', created: true, changed: true, revision: 1, versions: ['2024-01-01'] });
+    expect(await tariffLoad(file)).toMatchObject({ created: false, changed: false, revision: 1 });
+
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const next = { ...doc, versions: [{ ...doc.versions[0], effectiveTo: '2026-12-31' }, { ...doc.versions[0], effectiveFrom: '2027-01-01' }] };
+    expect((await api('PUT', '/staff/tariffs/RES-TOU-BASELINE', tokens.csr, next)).status).toBe(403);
+    const appended = await api('PUT', '/staff/tariffs/RES-TOU-BASELINE', tokens.admin, next);
+    expect(appended).toMatchObject({ status: 200, json: { created: false, changed: true, revision: 2, added: ['2027-01-01'], closed: '2024-01-01' } });
+    const edited = { ...next, versions: [next.versions[0], { ...next.versions[1], holidays: ['2027-07-04'] }] };
+    expect(await api('PUT', '/staff/tariffs/RES-TOU-BASELINE', tokens.admin, edited)).toMatchObject({ status: 409, json: { code: 'TariffHistoryConflict' } });
+    expect(await api('PUT', '/staff/tariffs/RES-TOU-BASELINE', tokens.admin, { ...next, unit: 'kWhh' })).toMatchObject({ status: 400, json: { issues: [{ path: 'body.unit' }] } });
+    // The file without the new version would drop history: refused.
+    await expect(tariffLoad(file)).rejects.toMatchObject({ name: 'TariffHistoryConflict' });
   });
 });
 

@@ -369,8 +369,8 @@ interface BillState {
   netBankUsed: boolean;
 }
 
-/** The month most days of the period fall in (ties: the later month): seasonal charges use it. */
-function billMonthOf(from: number, to: number): { month: number; key: string } {
+/** The month most days of the period fall in (ties: the later month): seasonal charges and ratchets use it. */
+export function billMonthOf(from: number, to: number): { month: number; key: string } {
   let best = 0;
   let bestCount = -1;
   let current = -1;

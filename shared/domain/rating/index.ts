@@ -20,3 +20,4 @@ export function loadTariff(json: unknown, options: { label?: string; timeZone?: 
   if (isUrdbDocument(json)) return importUrdb(json, options);
   return parseTariffDocument(json);
 }
+export { canonicalJson, planTariffUpdate, TariffHistoryConflict, type TariffUpdate } from './history';

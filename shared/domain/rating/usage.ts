@@ -211,3 +211,26 @@ function readRows(
   }
   return rows;
 }
+
+/** One stored interval: start instant, length and integer micro-units of the tariff's unit. */
+export interface StoredInterval {
+  startEpochSec: number;
+  durationSec: number;
+  quantityMicro: number;
+}
+
+/**
+ * The series of stored intervals (any order; e.g. from packed day items), local hours in the
+ * tariff's zone. Overlapping intervals are refused (InvalidUsageFile naming the starts).
+ */
+export function usageFromIntervals(intervals: readonly StoredInterval[], timeZone: string): UsageSeries {
+  const sorted = [...intervals].sort((a, b) => a.startEpochSec - b.startEpochSec);
+  const rows: UsageRow[] = sorted.map((interval, index) => ({
+    epochSec: interval.startEpochSec,
+    wall: wallSeconds(interval.startEpochSec, timeZone),
+    valueMicro: interval.quantityMicro,
+    durationSec: interval.durationSec,
+    line: index + 1,
+  }));
+  return buildUsageSeries(rows);
+}

@@ -7,8 +7,11 @@ import { accountToItem } from '../../../shared/adapters/account-store';
 import { billToItem } from '../../../shared/adapters/bill-store';
 import { meterToItem } from '../../../shared/adapters/meter-store';
 import { dayReadsToItem } from '../../../shared/adapters/read-store';
-import { tariffToItem } from '../../../shared/adapters/tariff-store';
-import { buildBill } from '../../../shared/domain/billing';
+import { agreementToItem } from '../../../shared/adapters/customer-record-items';
+import { tariffToItems } from '../../../shared/adapters/tariff-store';
+import { demoTariffs } from '../../../shared/app/seed-demo';
+import { composeBill, type BillService } from '../../../shared/domain/billing';
+import type { Agreement } from '../../../shared/domain/customers/model';
 import { mergeDay } from '../../../shared/domain/reads';
 import { shardOf } from '../../../shared/domain/segments';
 import { context, TABLE, tableDeps } from '../helpers';
@@ -17,7 +20,10 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const shard = shardOf('A0001');
 const account = { accountId: 'A0001', customerId: 'C0001', name: 'Avery', serviceAddress: '101 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE' as const, meterIds: ['M0001'], shard, createdAt: 't' };
 const meter = { meterId: 'M0001', accountId: 'A0001', unit: 'kWh' as const, status: 'ACTIVE' as const, multiplier: 1 };
-const tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh' as const, fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' as const };
+const tariff = demoTariffs('America/Denver')[0]!;
+const agreement: Agreement = { agreementId: 'G0001', accountId: 'A0001', customerId: 'C0001', premiseId: 'P0001', servicePointId: 'P0001-ELECTRIC', serviceType: 'electric', serviceClass: 'RESIDENTIAL', tariffId: 'ELEC-RES', cycle: 'C1', status: 'ACTIVE', startDate: '2025-06-01', meterId: 'M0001', finalBill: false, createdAt: 't', recordVersion: 1 };
+const service = (subtotal: string): BillService => ({ agreementId: 'G0001', serviceType: 'electric', servicePointId: 'P0001-ELECTRIC', premiseId: 'P0001', tariffId: 'ELEC-RES', tariffName: 'x', periodStart: '2026-01-01', periodEnd: '2026-01-31', usage: { quantity: '1', unit: 'kWh' }, finalBill: false, lines: [], subtotal });
+const earlierBill = (runId: string) => composeBill({ account, services: [service('1.00')], cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId, issuedAt: 't', dueDate: '2026-02-22' });
 const input = { runId: 'run-2', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', segment: { segmentIndex: 3, shardFrom: shard, shardTo: shard } };
 const day = mergeDay(undefined, meter, '2026-01-15', [{ startEpochSec: Date.UTC(2026, 0, 15, 7) / 1000, durationSec: 3600, quantityMicro: 600_200_000, quality: 'A' }], { at: 't', by: 'mqtt' }).day;
 
@@ -26,9 +32,11 @@ function setup() {
   ddb.on(QueryCommand).callsFake(async (query: { IndexName?: string; ExpressionAttributeValues: Record<string, string> }) => {
     if (query.IndexName === 'GSI1') return { Items: query.ExpressionAttributeValues[':partition'] === `CYCLE#C1#SHARD#${String(shard).padStart(4, '0')}` ? [accountToItem(account)] : [] };
     if (query.ExpressionAttributeValues[':pk'] === 'METER#M0001') return { Items: [dayReadsToItem(day)] };
+    if (query.ExpressionAttributeValues[':pk'] === 'ACCOUNT#A0001' && query.ExpressionAttributeValues[':prefix'] === 'AGREEMENT#') return { Items: [agreementToItem(agreement)] };
+    if (query.ExpressionAttributeValues[':pk'] === 'TARIFF#ELEC-RES') return { Items: tariffToItems(tariff, 't') };
     return { Items: [] };
   });
-  ddb.on(GetCommand).callsFake(async (get: { Key: { PK: string; SK: string } }) => (get.Key.PK === 'TARIFF#ELEC-RES' ? { Item: tariffToItem(tariff) } : {}));
+  ddb.on(GetCommand).resolves({});
   ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meterToItem(meter)] } });
   return createHandler(tableDeps());
 }
@@ -40,17 +48,33 @@ describe('bill-segment', () => {
     const run = setup();
     ddb.on(TransactWriteCommand).resolves({});
     expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 1, skipped: 0, failed: 0, errors: [] });
-    const [bill, ledger, audit] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
-    expect(bill).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', total: '80.02', usage: { quantity: '600.2', unit: 'kWh' }, runId: 'run-2' } });
+    const [bill, ledger, audit, peak, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
+    // 600.2 kWh at 00:00 local (off-peak): 12.50 + 55.52 (x 0.0925 = 55.5185) + 2.52 (x 0.0042 = 2.52084) = 70.54; 5% fee 3.527 -> 3.53.
+    expect(bill).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', total: '74.07', dueDate: '2026-02-22', runId: 'run-2' } });
+    expect(bill!.Item!['services']).toMatchObject([{ agreementId: 'G0001', usage: { quantity: '600.2', unit: 'kWh' }, peakKw: '600.2', subtotal: '74.07' }]);
+    expect((bill!.Item!['services'] as Array<{ lines: Array<{ amount: string }> }>)[0]!.lines.map((line) => line.amount)).toEqual(['12.50', '55.52', '2.52', '3.53']);
     expect(String(bill!.Item!['SK'])).toMatch(/^BILL#2026-01-01#B[0-9A-F]{24}$/);
-    expect(ledger).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { idempotencyKey: bill!.Item!['billId'], postings: [{ side: 'debit', amount: '80.02' }, { side: 'credit', amount: '80.02' }] } });
+    expect(ledger).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { idempotencyKey: bill!.Item!['billId'], postings: [{ side: 'debit', amount: '74.07' }, { side: 'credit', amount: '74.07' }] } });
     expect(String(ledger!.Item!['SK'])).toMatch(/^LEDGER#/);
     expect(audit!.Item).toMatchObject({ PK: 'AUDIT#ACCOUNT#A0001', action: 'bill.issued' });
+    expect(peak).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', SK: `AGREEMENT#G0001#PEAK#2026-01#${String(bill!.Item!['billId'])}`, peakKw: '600.2' } });
+    expect(rest).toEqual([]);
+  });
+
+  it('reads an account with one Query of its agreements, one BatchGet of meters, one Query per meter and tariff, one GetItem and one transaction', async () => {
+    const run = setup();
+    ddb.on(TransactWriteCommand).resolves({});
+    await run(input, context);
+    const queries = ddb.commandCalls(QueryCommand).map((call) => String(call.args[0].input.IndexName ?? call.args[0].input.ExpressionAttributeValues?.[':pk']));
+    expect(queries.sort()).toEqual(['ACCOUNT#A0001', 'GSI1', 'METER#M0001', 'TARIFF#ELEC-RES']);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('counts an existing bill (ConditionalCheckFailed in the transaction) as skipped, not an error', async () => {
     const run = setup();
-    const earlier = buildBill({ account, tariff, usageMicro: 1, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: 't' });
+    const earlier = earlierBill('run-1');
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({
         message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None, None]',
@@ -63,10 +87,9 @@ describe('bill-segment', () => {
 
   it('counts a bill left by an earlier attempt of the same run as billed (segment retry)', async () => {
     const run = setup();
-    const earlier = buildBill({ account, tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-2', issuedAt: 't' });
+    const earlier = earlierBill('run-2');
     ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
     ddb.on(GetCommand).callsFake(async (get: { Key: { PK: string; SK: string } }) => {
-      if (get.Key.PK === 'TARIFF#ELEC-RES') return { Item: tariffToItem(tariff) };
       const calls = ddb.commandCalls(TransactWriteCommand).length;
       return get.Key.SK.startsWith('BILL#') && calls > 0 ? { Item: billToItem(earlier) } : {};
     });
@@ -87,7 +110,7 @@ describe('bill-segment', () => {
 
   it('counts an account without a tariff as failed with a reason', async () => {
     const run = setup();
-    ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'TARIFF#ELEC-RES' } } as never).resolves({ Items: [] });
     expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 0, failed: 1, errors: [{ accountId: 'A0001', reason: 'tariff-not-found' }] });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });

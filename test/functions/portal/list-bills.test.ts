@@ -2,12 +2,10 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler } from '../../../functions/portal/list-bills';
 import { billToItem } from '../../../shared/adapters/bill-store';
-import { buildBill } from '../../../shared/domain/billing';
-import { bodyOf, context, customerClaims, getTwoCustomersAccounts, httpEvent, staffClaims, tableDeps, testAccount, withoutClaims } from '../helpers';
+import { bodyOf, context, customerClaims, getTwoCustomersAccounts, httpEvent, ratedTestBill, staffClaims, tableDeps, withoutClaims } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh' as const, fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' as const };
-const bill = buildBill({ account: testAccount(), tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: '2026-02-01T08:00:00.000Z' });
+const bill = ratedTestBill();
 
 const list = (claims: Record<string, unknown>, accountId = 'A0001', query?: Record<string, string>) =>
   httpEvent({ routeKey: 'GET /portal/accounts/{accountId}/bills', claims, pathParameters: { accountId }, ...(query ? { queryStringParameters: query } : {}) });
@@ -25,7 +23,24 @@ describe('list-bills', () => {
     const body = bodyOf(response) as { items: Array<Record<string, unknown>>; nextCursor: null };
     expect(body.nextCursor).toBeNull();
     expect(body.items).toEqual([JSON.parse(JSON.stringify(bill))]);
-    expect(body.items[0]).toMatchObject({ total: '80.02', lines: [{ amount: '12.50', rate: '12.5' }, { quantity: '600.2', rate: '0.1125', amount: '67.52' }] });
+    expect(body.items[0]).toMatchObject({
+      total: '74.07',
+      dueDate: '2026-02-22',
+      services: [
+        {
+          serviceType: 'electric',
+          tariffId: 'ELEC-RES',
+          usage: { quantity: '600.2', unit: 'kWh' },
+          subtotal: '74.07',
+          lines: [
+            { description: 'Customer charge', quantity: '1', unit: 'bill', amount: '12.50', rate: '12.5', periodStart: '2026-01-01', periodEnd: '2026-01-31' },
+            { description: 'Energy, Off-peak', quantity: '600.2', unit: 'kWh', rate: '0.0925', amount: '55.52' },
+            { description: 'Energy cost adjustment', quantity: '600.2', rate: '0.0042', amount: '2.52' },
+            { unit: 'USD', quantity: '70.54', rate: '0.05', amount: '3.53' },
+          ],
+        },
+      ],
+    });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 24, ExpressionAttributeValues: { ':pk': 'ACCOUNT#A0001', ':prefix': 'BILL#' } });
   });
 

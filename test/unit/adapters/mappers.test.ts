@@ -1,3 +1,4 @@
+import { ratedTestBill } from '../../functions/helpers';
 import { accountFromItem, accountToItem } from '../../../shared/adapters/account-store';
 import { billFromItem, billToItem, ledgerEntryToItem } from '../../../shared/adapters/bill-store';
 import { keys } from '../../../shared/adapters/keys';
@@ -5,7 +6,6 @@ import { dayReadsFromItem, dayReadsToItem } from '../../../shared/adapters/read-
 import { runFromItem, runToItem } from '../../../shared/adapters/run-store';
 import { CorruptRecord } from '../../../shared/app/errors';
 import type { Account } from '../../../shared/domain/accounts';
-import { buildBill } from '../../../shared/domain/billing';
 import { ledgerEntryForBill } from '../../../shared/domain/ledger';
 import { mergeDay } from '../../../shared/domain/reads';
 import { emptyCounts } from '../../../shared/domain/runs';
@@ -34,12 +34,17 @@ describe('keys and mappers', () => {
   });
 
   it('keeps money as strings and quantities as integers', () => {
-    const tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh' as const, fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' as const };
-    const bill = buildBill({ account, tariff, usageMicro: 600_200_000, cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', runId: 'run-1', issuedAt: '2026-02-01T00:00:00.000Z' });
+    const bill = ratedTestBill('run-1', '2026-02-01T00:00:00.000Z');
     const item = billToItem(bill);
     expect(typeof item['total']).toBe('string');
     expect(billFromItem(item)).toEqual(bill);
-    expect(() => billFromItem({ ...item, total: 80.02 })).toThrow(CorruptRecord);
+    expect(() => billFromItem({ ...item, total: 74.07 })).toThrow(CorruptRecord);
+    expect(() => billFromItem({ ...item, services: [{ ...bill.services[0], subtotal: 74.07 }] })).toThrow(CorruptRecord);
+    // A bill stored before bills had service sections reads as one section.
+    const legacy = { ...item, tariffId: 'ELEC-RES', usage: { quantity: '600.2', unit: 'kWh' }, lines: [{ description: 'Usage', quantity: '600.2', unit: 'kWh', rate: '0.1125', amount: '67.52', periodStart: '2026-01-01', periodEnd: '2026-01-31' }], total: '67.52' };
+    delete (legacy as Record<string, unknown>)['services'];
+    delete (legacy as Record<string, unknown>)['dueDate'];
+    expect(billFromItem(legacy)).toMatchObject({ total: '67.52', dueDate: '2026-02-22', services: [{ serviceType: 'electric', tariffId: 'ELEC-RES', subtotal: '67.52', lines: [{ amount: '67.52', category: 'base' }] }] });
     expect(ledgerEntryToItem(ledgerEntryForBill(bill, bill.issuedAt))).toMatchObject({ PK: 'ACCOUNT#A0001', idempotencyKey: bill.billId });
 
     const day = mergeDay(undefined, { meterId: 'M0001', unit: 'kWh' }, '2026-01-01', [{ startEpochSec: 1_767_250_800, durationSec: 3600, quantityMicro: 1_250_000, quality: 'A' }], { at: 't', by: 'mqtt' }).day;

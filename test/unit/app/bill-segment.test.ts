@@ -1,94 +1,237 @@
 import { billSegment } from '../../../shared/app/bill-segment';
 import { TransientStoreError } from '../../../shared/app/errors';
+import { demoTariffs } from '../../../shared/app/seed-demo';
 import type { Account, Meter } from '../../../shared/domain/accounts';
+import type { Agreement } from '../../../shared/domain/customers/model';
+import { parseTariffDocument, type TariffDocument } from '../../../shared/domain/rating/schema';
 import { mergeDay } from '../../../shared/domain/reads';
 import { planSegments, shardOf } from '../../../shared/domain/segments';
-import type { Tariff } from '../../../shared/domain/tariff';
-import { clockAt, MemoryAccounts, MemoryBills, MemoryMeters, MemoryReads, MemoryTariffs, silentLogger } from './fakes';
+import { clockAt, MemoryAccounts, MemoryAgreements, MemoryBills, MemoryMeters, MemoryReads, MemoryTariffs, silentLogger } from './fakes';
 
-const electric: Tariff = { tariffId: 'ELEC-RES', name: 'Residential electric', unit: 'kWh', fixedCharge: '12.50', unitPrice: '0.1125', rounding: 'half-up' };
+const ZONE = 'America/Denver';
+const [electric, water] = demoTariffs(ZONE) as [TariffDocument, TariffDocument];
 const ALL = { segmentIndex: 0, shardFrom: 0, shardTo: 1023 };
 const input = { runId: 'run-1', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', segment: ALL };
+const fixedOnly = (tariffId: string, versions: Array<{ from: string; to?: string; amount: string }>) =>
+  parseTariffDocument({
+    format: 'cis-tariff/1',
+    tariffId,
+    name: tariffId,
+    unit: 'kWh',
+    timeZone: ZONE,
+    versions: versions.map((v) => ({ effectiveFrom: v.from, ...(v.to ? { effectiveTo: v.to } : {}), charges: [{ kind: 'fixed', description: 'Customer charge', amount: v.amount }] })),
+  });
+const demand = parseTariffDocument({
+  format: 'cis-tariff/1',
+  tariffId: 'ELEC-DEMAND',
+  name: 'Demand',
+  unit: 'kWh',
+  timeZone: ZONE,
+  versions: [{ effectiveFrom: '2025-01-01', charges: [{ kind: 'demand', description: 'Demand', tiers: [{ rate: '10' }], ratchet: { percent: '80', lookbackMonths: 11 } }] }],
+});
 
 function account(id: string, overrides: Partial<Account> = {}): Account {
   return { accountId: id, customerId: `C${id.slice(1)}`, name: id, serviceAddress: '1 Main St', cycle: 'C1', tariffId: 'ELEC-RES', status: 'ACTIVE', meterIds: [`M${id.slice(1)}`], shard: shardOf(id), createdAt: '2025-01-01T00:00:00Z', ...overrides };
 }
 
-async function setup(accounts: Account[], meters: Meter[]) {
+function agreement(accountId: string, overrides: Partial<Agreement> = {}): Agreement {
+  return {
+    agreementId: `G${accountId.slice(1)}`,
+    accountId,
+    customerId: `C${accountId.slice(1)}`,
+    premiseId: `P${accountId.slice(1)}`,
+    servicePointId: `P${accountId.slice(1)}-ELECTRIC`,
+    serviceType: 'electric',
+    serviceClass: 'RESIDENTIAL',
+    tariffId: 'ELEC-RES',
+    cycle: 'C1',
+    status: 'ACTIVE',
+    startDate: '2025-01-01',
+    meterId: `M${accountId.slice(1)}`,
+    finalBill: false,
+    createdAt: 't',
+    recordVersion: 1,
+    ...overrides,
+  };
+}
+
+const meterOf = (id: string, overrides: Partial<Meter> = {}): Meter => ({ meterId: `M${id.slice(1)}`, accountId: id, unit: 'kWh', status: 'ACTIVE', multiplier: 1, ...overrides });
+
+/** 100 units in the first hour (local midnight) of each day; only the days inside a service period count. */
+const READ_DAYS: ReadonlyArray<readonly [string, number]> = [
+  ['2025-12-31', Date.UTC(2025, 11, 31, 7)],
+  ['2026-01-01', Date.UTC(2026, 0, 1, 7)],
+  ['2026-01-31', Date.UTC(2026, 0, 31, 7)],
+  ['2026-02-01', Date.UTC(2026, 1, 1, 7)],
+];
+
+async function setup(accounts: Account[], meters: Meter[], agreements: Agreement[] = accounts.map((a) => agreement(a.accountId)), tariffs: TariffDocument[] = [electric, water]) {
   const reads = new MemoryReads();
   for (const meter of meters) {
-    for (const [day, start] of [['2025-12-31', Date.UTC(2026, 0, 1, 6)], ['2026-01-01', Date.UTC(2026, 0, 1, 7)], ['2026-01-31', Date.UTC(2026, 0, 31, 7)], ['2026-02-01', Date.UTC(2026, 1, 1, 7)]] as const) {
-      // 100 kWh on each of the four days; only the two inside the period count.
+    for (const [day, start] of READ_DAYS) {
       const merged = mergeDay(undefined, meter, day, [{ startEpochSec: start / 1000, durationSec: 3600, quantityMicro: 100_000_000, quality: 'A' }], { at: 'x', by: 'mqtt' });
       await reads.saveDay(merged.day, undefined);
     }
   }
   const bills = new MemoryBills();
-  const deps = { accounts: new MemoryAccounts(accounts), meters: new MemoryMeters(meters), reads, tariffs: new MemoryTariffs([electric]), bills, clock: clockAt('2026-02-01T08:00:00Z'), log: silentLogger() };
-  return { deps, bills };
+  const tariffStore = new MemoryTariffs(tariffs);
+  const deps = {
+    accounts: new MemoryAccounts(accounts),
+    agreements: new MemoryAgreements(agreements, bills),
+    meters: new MemoryMeters(meters),
+    reads,
+    tariffs: tariffStore,
+    bills,
+    clock: clockAt('2026-02-01T08:00:00Z'),
+    log: silentLogger(),
+    timeZone: ZONE,
+  };
+  return { deps, bills, tariffStore };
 }
 
-const meterOf = (id: string, overrides: Partial<Meter> = {}): Meter => ({ meterId: `M${id.slice(1)}`, accountId: id, unit: 'kWh', status: 'ACTIVE', multiplier: 1, ...overrides });
+const amounts = (lines: Array<{ description: string; amount: string }>) => lines.map((line) => `${line.description}=${line.amount}`);
 
 describe('billSegment', () => {
-  it('bills the period from integer usage, posts the ledger entry and the audit event', async () => {
+  it('rates the agreement with the engine, posts the ledger entry and the audit event, and sets the due date', async () => {
     const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')]);
     const result = await billSegment(deps, input);
     expect(result).toEqual({ segmentIndex: 0, billed: 1, skipped: 0, failed: 0, errors: [] });
     const [bill] = [...bills.bills.values()];
-    expect(bill).toMatchObject({ accountId: 'A0001', total: '35.00', usage: { quantity: '200', unit: 'kWh' }, runId: 'run-1' });
-    expect(bills.ledger[0]).toMatchObject({ idempotencyKey: bill!.billId, postings: [{ side: 'debit', amount: '35.00' }, { side: 'credit', amount: '35.00' }] });
-    expect(bills.audit[0]).toMatchObject({ entityType: 'ACCOUNT', entityId: 'A0001', action: 'bill.issued' });
+    // 200 kWh off-peak: 12.50 + 200 x 0.0925 + 200 x 0.0042 = 31.84, plus 5% franchise fee 1.592 -> 1.59.
+    expect(bill).toMatchObject({ accountId: 'A0001', total: '33.43', dueDate: '2026-02-22', finalBill: false, runId: 'run-1' });
+    expect(bill!.services).toHaveLength(1);
+    expect(bill!.services[0]).toMatchObject({ agreementId: 'G0001', serviceType: 'electric', tariffId: 'ELEC-RES', periodStart: '2026-01-01', periodEnd: '2026-01-31', usage: { quantity: '200', unit: 'kWh' }, peakKw: '100', subtotal: '33.43' });
+    expect(amounts(bill!.services[0]!.lines)).toEqual(['Customer charge=12.50', 'Energy, Off-peak=18.50', 'Energy cost adjustment=0.84', 'City franchise fee (5% of 31.84)=1.59']);
+    expect(bill!.services[0]!.lines[1]).toMatchObject({ quantity: '200', unit: 'kWh', rate: '0.0925', periodStart: '2026-01-01', periodEnd: '2026-01-31' });
+    expect(bills.ledger[0]).toMatchObject({ idempotencyKey: bill!.billId, postings: [{ side: 'debit', amount: '33.43' }, { side: 'credit', amount: '33.43' }] });
+    expect(bills.audit[0]).toMatchObject({ entityType: 'ACCOUNT', entityId: 'A0001', action: 'bill.issued', details: { total: '33.43', dueDate: '2026-02-22' } });
+    expect(bills.peaks).toEqual([{ agreementId: 'G0001', month: '2026-01', peakKw: '100', billId: bill!.billId }]);
   });
 
-  it('applies the meter multiplier', async () => {
+  it('applies the meter multiplier to every interval and takes the due days from the deps', async () => {
     const { deps, bills } = await setup([account('A0001')], [meterOf('A0001', { multiplier: 40 })]);
+    await billSegment({ ...deps, dueDays: 10 }, input);
+    const [bill] = [...bills.bills.values()];
+    expect(bill!.dueDate).toBe('2026-02-11');
+    expect(bill!.services[0]).toMatchObject({ usage: { quantity: '8000' }, peakKw: '4000' });
+    expect(amounts(bill!.services[0]!.lines)).toContain('Energy, Off-peak=740.00');
+  });
+
+  it('composes one bill with a section per service: electric TOU and water with tiers, base by meter size and sewer', async () => {
+    const meters = [meterOf('A0001'), { ...meterOf('A0001'), meterId: 'MW0001', unit: 'gal' as const, size: '5/8in' }];
+    const agreements = [agreement('A0001'), agreement('A0001', { agreementId: 'GW0001', serviceType: 'water', servicePointId: 'P0001-WATER', tariffId: 'WATER-RES', meterId: 'MW0001' })];
+    const { deps, bills } = await setup([account('A0001')], meters, agreements);
+    expect(await billSegment(deps, input)).toMatchObject({ billed: 1, failed: 0 });
+    const [bill] = [...bills.bills.values()];
+    expect(bill!.services.map((s) => `${s.serviceType}:${s.subtotal}`)).toEqual(['electric:33.43', 'water:29.69']);
+    // Water: 18.00 (5/8in) + 200 gal x 0.0045 = 0.90 + sewer 9.75 + 200 x 0.0052 = 1.04.
+    expect(amounts(bill!.services[1]!.lines)).toEqual(['Water base charge (meter size 5/8in)=18.00', 'Water, tier 1 (first 3000 gal)=0.90', 'Sewer base charge=9.75', 'Sewer volume=1.04']);
+    expect(bill!.services[1]).toMatchObject({ usage: { quantity: '200', unit: 'gal' }, meterId: 'MW0001' });
+    expect(bill!.services[1]!.peakKw).toBeUndefined();
+    expect(bill!.total).toBe('63.12');
+    expect(bills.ledger).toHaveLength(1);
+    expect(bills.ledger[0]!.postings[0]!.amount).toBe('63.12');
+  });
+
+  it('gives a closed agreement its final bill for the days up to its end date, prorating per-bill charges', async () => {
+    const agreements = [agreement('A0001', { status: 'CLOSED', endDate: '2026-01-15', finalBill: true })];
+    const { deps, bills } = await setup([account('A0001', { status: 'INACTIVE' })], [meterOf('A0001')], agreements);
+    expect(await billSegment(deps, input)).toMatchObject({ billed: 1, failed: 0 });
+    const [bill] = [...bills.bills.values()];
+    expect(bill).toMatchObject({ finalBill: true, periodStart: '2026-01-01', periodEnd: '2026-01-31' });
+    expect(bill!.services[0]).toMatchObject({ finalBill: true, periodStart: '2026-01-01', periodEnd: '2026-01-15', usage: { quantity: '100' } });
+    // 12.50 x 15/31 = 6.048 -> 6.05; 100 kWh: 9.25 + 0.42; 5% of 15.72 = 0.786 -> 0.79.
+    expect(amounts(bill!.services[0]!.lines)).toEqual(['Customer charge (prorated 15/31 days)=6.05', 'Energy, Off-peak=9.25', 'Energy cost adjustment=0.42', 'City franchise fee (5% of 15.72)=0.79']);
+    expect(bill!.total).toBe('16.51');
+  });
+
+  it('bills a move-in from its start date and a move-out to its end date on one account without a final flag when none was asked', async () => {
+    const agreements = [agreement('A0001', { status: 'CLOSED', endDate: '2026-01-10', finalBill: false }), agreement('A0001', { agreementId: 'G0001B', startDate: '2026-01-20' })];
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], agreements);
     await billSegment(deps, input);
-    expect([...bills.bills.values()][0]?.usage.quantity).toBe('8000');
+    const [bill] = [...bills.bills.values()];
+    expect(bill!.finalBill).toBe(false);
+    expect(bill!.services.map((s) => `${s.agreementId}:${s.periodStart}..${s.periodEnd}:${s.usage.quantity}:${s.lines[0]!.amount}`)).toEqual([
+      'G0001:2026-01-01..2026-01-10:100:4.03', // 12.50 x 10/31 = 4.032
+      'G0001B:2026-01-20..2026-01-31:100:4.84', // 12.50 x 12/31 = 4.839
+    ]);
+  });
+
+  it('prorates across tariff versions inside the period', async () => {
+    const tariff = fixedOnly('ELEC-RES', [
+      { from: '2025-01-01', to: '2026-01-15', amount: '10.00' },
+      { from: '2026-01-16', amount: '20.00' },
+    ]);
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [tariff]);
+    await billSegment(deps, input);
+    const [bill] = [...bills.bills.values()];
+    // 10.00 x 15/31 = 4.838 -> 4.84; 20.00 x 16/31 = 10.322 -> 10.32.
+    expect(bill!.services[0]!.lines.map((line) => `${line.periodStart}..${line.periodEnd}=${line.amount}`)).toEqual(['2026-01-01..2026-01-15=4.84', '2026-01-16..2026-01-31=10.32']);
+    expect(bill!.total).toBe('15.16');
+  });
+
+  it('stores each bill\'s monthly peak per agreement and applies the ratchet on the next bill', async () => {
+    const agreements = [agreement('A0001', { tariffId: 'ELEC-DEMAND' })];
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], agreements, [demand]);
+    await billSegment(deps, input);
+    // February: one 10 kWh hour on Feb 2 -> measured 10 kW, ratchet 80% of January's 100 kW = 80 kW.
+    const feb = mergeDay(undefined, meterOf('A0001'), '2026-02-02', [{ startEpochSec: Date.UTC(2026, 1, 2, 7) / 1000, durationSec: 3600, quantityMicro: 10_000_000, quality: 'A' }], { at: 'x', by: 'mqtt' });
+    await deps.reads.saveDay(feb.day, undefined);
+    await billSegment(deps, { ...input, runId: 'run-2', periodStart: '2026-02-02', periodEnd: '2026-02-28' });
+    const [january, february] = [...bills.bills.values()];
+    expect(january!.services[0]!.lines.map((line) => `${line.quantity} ${line.unit}=${line.amount}`)).toEqual(['100 kW=1000.00']);
+    expect(february!.services[0]!.peakKw).toBe('10');
+    expect(february!.services[0]!.lines.map((line) => `${line.quantity} ${line.unit}=${line.amount}`)).toEqual(['80 kW=800.00']);
+    expect(bills.peaks.map((peak) => `${peak.month}:${peak.peakKw}`)).toEqual(['2026-01:100', '2026-02:10']);
   });
 
   it('bills nobody twice: a re-run skips, a retry of the same run counts its own bills as billed', async () => {
     const { deps, bills } = await setup([account('A0001'), account('A0002')], [meterOf('A0001'), meterOf('A0002')]);
     await billSegment(deps, input);
+    const ids = [...bills.bills.values()].map((bill) => bill.billId);
     expect(await billSegment(deps, input)).toMatchObject({ billed: 2, skipped: 0 });
     expect(await billSegment(deps, { ...input, runId: 'run-2' })).toMatchObject({ billed: 0, skipped: 2, failed: 0 });
-    expect(bills.bills.size).toBe(2);
+    expect([...bills.bills.values()].map((bill) => bill.billId)).toEqual(ids);
     expect(bills.ledger).toHaveLength(2);
   });
 
   it('counts per-account problems as failed with a reason, and keeps going', async () => {
-    const accounts = [
-      account('A0001', { tariffId: 'NOPE' }),
-      account('A0002'),
-      account('A0003', { meterIds: [] }),
-      account('A0004'),
-      account('A0005', { meterIds: ['M9999'] }),
-      account('A0006'),
+    const accounts = ['A0001', 'A0002', 'A0003', 'A0004', 'A0005', 'A0006', 'A0007'].map((id) => account(id));
+    const agreements = [
+      agreement('A0001', { tariffId: 'NOPE' }),
+      agreement('A0002'),
+      // A0003 has no agreements at all.
+      agreement('A0004'),
+      agreement('A0005', { meterId: 'M9999' }),
+      agreement('A0006'),
+      agreement('A0007', { meterId: undefined as never }),
     ];
-    const meters = [meterOf('A0002'), meterOf('A0004', { unit: 'gal' }), meterOf('A0006')];
-    const { deps } = await setup(accounts, meters.filter((m) => m.meterId !== 'M0006'));
+    const meters = [meterOf('A0001'), meterOf('A0002'), meterOf('A0004', { unit: 'gal' })];
+    const { deps } = await setup(accounts, meters, agreements);
     deps.meters.meters.push(meterOf('A0006'));
     const result = await billSegment(deps, input);
-    expect(result).toMatchObject({ billed: 1, skipped: 0, failed: 5 });
-    expect(result.errors.map((e) => `${e.accountId}:${e.reason}`).sort()).toEqual(['A0001:tariff-not-found', 'A0003:no-meters', 'A0004:unit-mismatch', 'A0005:meter-not-found', 'A0006:no-reads']);
-  });
-
-  it('keeps at most five errors', async () => {
-    const accounts = Array.from({ length: 8 }, (_, i) => account(`A000${i + 1}`, { tariffId: 'NOPE' }));
-    const { deps } = await setup(accounts, []);
-    const result = await billSegment(deps, input);
-    expect(result.failed).toBe(8);
+    expect(result).toMatchObject({ billed: 1, skipped: 0, failed: 6 });
     expect(result.errors).toHaveLength(5);
+    const reasons = deps.log.lines.filter((line) => line.message === 'account not billed').map((line) => `${String(line.fields?.['accountId'])}:${String(line.fields?.['reason'])}`);
+    expect(reasons.sort()).toEqual(['A0001:tariff-not-found', 'A0003:no-agreements', 'A0004:unit-mismatch', 'A0005:meter-not-found', 'A0006:no-reads', 'A0007:meter-not-found']);
   });
 
-  it('bills only the accounts of its shards and skips inactive accounts', async () => {
+  it('reads each tariff once per segment', async () => {
+    const accounts = Array.from({ length: 6 }, (_, i) => account(`A000${i + 1}`));
+    const { deps, tariffStore } = await setup(accounts, accounts.map((a) => meterOf(a.accountId)));
+    expect(await billSegment(deps, input)).toMatchObject({ billed: 6 });
+    expect(tariffStore.gets).toBe(1);
+  });
+
+  it('bills only the accounts of its shards; inactive accounts without agreements and agreements outside the period are skipped', async () => {
     const accounts = Array.from({ length: 30 }, (_, i) => account(`A${String(i + 1).padStart(4, '0')}`));
     const meters = accounts.map((a) => meterOf(a.accountId));
-    const { deps } = await setup([...accounts, account('A0999', { status: 'INACTIVE' })], meters);
+    const agreements = [...accounts.map((a) => agreement(a.accountId)), agreement('A0998', { startDate: '2026-02-10' })];
+    const { deps } = await setup([...accounts, account('A0999', { status: 'INACTIVE' }), account('A0998')], meters, agreements);
     const results = [];
     for (const segment of planSegments(4)) results.push(await billSegment(deps, { ...input, segment }));
     expect(results.reduce((n, r) => n + r.billed, 0)).toBe(30);
-    expect(results.reduce((n, r) => n + r.skipped, 0)).toBe(1);
+    expect(results.reduce((n, r) => n + r.skipped, 0)).toBe(2);
   });
 
   it('throws TransientStoreError so the state machine retries the segment', async () => {

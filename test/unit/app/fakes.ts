@@ -1,13 +1,15 @@
 /** In-memory implementations of the use-case ports, for use-case tests. */
-import type { AccountStore, BillStore, Clock, IssueOutcome, Logger, MeterStore, Page, ReadStore, RunOutcome, RunStore, TariffStore } from '../../../shared/app/ports';
+import type { AccountStore, AgreementStore, BillStore, Clock, IssueOutcome, Logger, MeterStore, Page, ReadStore, RunOutcome, RunStore, StoredTariff, TariffStore } from '../../../shared/app/ports';
 import { BillingRunNotFound, VersionConflict } from '../../../shared/app/errors';
 import type { Account, Meter } from '../../../shared/domain/accounts';
 import type { AuditEvent } from '../../../shared/domain/audit';
-import type { Bill } from '../../../shared/domain/billing';
+import { peaksOfBill, type AgreementPeak, type Bill } from '../../../shared/domain/billing';
+import type { Agreement } from '../../../shared/domain/customers/model';
+import type { TariffUpdate } from '../../../shared/domain/rating/history';
+import type { TariffDocument } from '../../../shared/domain/rating/schema';
 import type { LedgerEntry } from '../../../shared/domain/ledger';
 import type { DayReads } from '../../../shared/domain/reads';
 import type { BillingRun } from '../../../shared/domain/runs';
-import type { Tariff } from '../../../shared/domain/tariff';
 
 export const clockAt = (iso: string): Clock => ({ now: () => new Date(iso) });
 
@@ -83,9 +85,34 @@ export class MemoryReads implements ReadStore {
 }
 
 export class MemoryTariffs implements TariffStore {
-  constructor(readonly tariffs: Tariff[] = []) {}
+  readonly stored = new Map<string, StoredTariff>();
+  readonly audit: AuditEvent[] = [];
+  gets = 0;
+  constructor(tariffs: TariffDocument[] = []) {
+    for (const doc of tariffs) this.stored.set(doc.tariffId, { doc, revision: 1 });
+  }
   async get(id: string) {
-    return this.tariffs.find((t) => t.tariffId === id);
+    this.gets++;
+    return this.stored.get(id)?.doc;
+  }
+  async getStored(id: string) {
+    return this.stored.get(id);
+  }
+  async save(update: TariffUpdate, expectedRevision: number | undefined, audit: AuditEvent) {
+    if (this.stored.get(update.doc.tariffId)?.revision !== expectedRevision) throw new VersionConflict('changed');
+    this.stored.set(update.doc.tariffId, { doc: update.doc, revision: (expectedRevision ?? 0) + 1 });
+    this.audit.push(audit);
+  }
+}
+
+/** Agreements by account; the peaks are those the bills of `bills` stored. */
+export class MemoryAgreements implements AgreementStore {
+  constructor(
+    readonly agreements: Agreement[] = [],
+    private readonly bills?: MemoryBills,
+  ) {}
+  async listForBilling(accountId: string) {
+    return { agreements: this.agreements.filter((a) => a.accountId === accountId), peaks: (this.bills?.peaks ?? []).filter((p) => this.agreements.some((a) => a.accountId === accountId && a.agreementId === p.agreementId)) };
   }
 }
 
@@ -93,6 +120,7 @@ export class MemoryBills implements BillStore {
   readonly bills = new Map<string, Bill>();
   readonly ledger: LedgerEntry[] = [];
   readonly audit: AuditEvent[] = [];
+  readonly peaks: AgreementPeak[] = [];
   async get(accountId: string, periodStart: string, billId: string) {
     return this.bills.get(`${accountId}/${periodStart}/${billId}`);
   }
@@ -106,6 +134,7 @@ export class MemoryBills implements BillStore {
     this.bills.set(key, bill);
     this.ledger.push(entry);
     this.audit.push(audit);
+    this.peaks.push(...peaksOfBill(bill));
     return { issued: true };
   }
 }

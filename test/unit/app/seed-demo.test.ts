@@ -1,18 +1,27 @@
-import { buildDemoItems, DEMO_TARIFFS } from '../../../shared/app/seed-demo';
+import { buildDemoItems, demoTariffs } from '../../../shared/app/seed-demo';
+import { agreementFromItem } from '../../../shared/adapters/customer-record-items';
 import { accountFromItem } from '../../../shared/adapters/account-store';
 import { dayReadsFromItem } from '../../../shared/adapters/read-store';
-import { tariffFromItem } from '../../../shared/adapters/tariff-store';
+import { tariffFromItems } from '../../../shared/adapters/tariff-store';
 import { dayTotal } from '../../../shared/domain/reads';
 import { SHARD_COUNT } from '../../../shared/domain/segments';
 
 describe('demo seed', () => {
   const now = new Date('2026-01-10T12:34:56Z');
 
-  it('builds tariffs, customers, accounts, meters and packed days of hourly reads', () => {
+  it('builds tariffs, customers, premises, service points, accounts, agreements, meters and packed days of hourly reads', () => {
     const { items, summary } = buildDemoItems({ accounts: 12, now, timeZone: 'America/Denver' });
-    expect(summary).toMatchObject({ customers: 12, accounts: 12, meters: 12, tariffs: 2, sampleCustomerId: 'C0001', sampleAccountId: 'A0001', sampleMeterId: 'M0001' });
+    expect(summary).toMatchObject({ customers: 12, accounts: 12, meters: 12, tariffs: 2, premises: 12, agreements: 12, sampleCustomerId: 'C0001', sampleAccountId: 'A0001', sampleMeterId: 'M0001' });
     const byType = (type: string) => items.filter((item) => item['type'] === type);
-    expect(byType('TARIFF').map(tariffFromItem)).toEqual(DEMO_TARIFFS);
+    const tariffs = demoTariffs('America/Denver');
+    for (const tariff of tariffs) expect(tariffFromItems(items.filter((item) => item['PK'] === `TARIFF#${tariff.tariffId}`))).toEqual({ doc: tariff, revision: 1 });
+    expect(tariffs.map((t) => `${t.tariffId}:${t.unit}:${t.versions[0]!.charges.map((c) => c.kind).join(',')}`)).toEqual(['ELEC-RES:kWh:fixed,energy,energy,rider,tax', 'WATER-RES:gal:fixed,energy,fixed,energy']);
+    const agreements = byType('AGREEMENT').map(agreementFromItem);
+    expect(agreements).toHaveLength(12);
+    expect(agreements[3]).toMatchObject({ agreementId: 'G0004', accountId: 'A0004', serviceType: 'water', tariffId: 'WATER-RES', meterId: 'M0004', status: 'ACTIVE', startDate: '2025-01-10', premiseId: 'P0004', servicePointId: 'P0004-WATER' });
+    expect(byType('PREMISE')).toHaveLength(12);
+    expect(byType('SERVICE_POINT')).toHaveLength(12);
+    expect(byType('METER').find((m) => m['meterId'] === 'M0004')).toMatchObject({ size: '5/8in', unit: 'gal', servicePointId: 'P0004-WATER' });
     const accounts = byType('ACCOUNT').map(accountFromItem);
     expect(accounts.map((a) => a.accountId)).toEqual(Array.from({ length: 12 }, (_, i) => `A${String(i + 1).padStart(4, '0')}`));
     expect(accounts.filter((a) => a.tariffId === 'WATER-RES').map((a) => a.accountId)).toEqual(['A0004', 'A0008', 'A0012']);
@@ -33,7 +42,7 @@ describe('demo seed', () => {
   it('builds 1000 accounts as a few thousand items (packed reads)', () => {
     const { items, summary } = buildDemoItems({ accounts: 1000, now, timeZone: 'America/Denver' });
     expect(summary.sampleAccountId).toBe('A0001');
-    expect(items.length).toBeLessThan(1000 * 8);
+    expect(items.length).toBeLessThan(1000 * 30);
     expect(new Set(items.map((item) => `${String(item['PK'])}|${String(item['SK'])}`)).size).toBe(items.length);
   });
 

@@ -1,0 +1,45 @@
+/**
+ * Billing's view of an account's service agreements: one Query of the account partition from
+ * AGREEMENT# reads the agreements and, sorted right after each one, the monthly peaks its bills
+ * stored (AGREEMENT#<id>#PEAK#<month>#<billId>).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AgreementPeak, Bill } from '../domain/billing';
+import { peaksOfBill } from '../domain/billing';
+import type { AgreementStore } from '../app/ports';
+import { agreementFromItem } from './customer-record-items';
+import { queryAll, type Item } from './dynamo';
+import { decimalStr, str } from './item';
+import { keys } from './keys';
+
+export function agreementPeakToItem(accountId: string, peak: AgreementPeak): Item {
+  return { ...keys.agreementPeak(accountId, peak.agreementId, peak.month, peak.billId), type: 'AGREEMENT_PEAK', agreementId: peak.agreementId, month: peak.month, peakKw: peak.peakKw, billId: peak.billId };
+}
+
+export function agreementPeakFromItem(item: Item): AgreementPeak {
+  return { agreementId: str(item, 'agreementId'), month: str(item, 'month'), peakKw: decimalStr(item, 'peakKw'), billId: str(item, 'billId') };
+}
+
+/** The peak items a bill writes with it. */
+export function peakItemsOfBill(bill: Pick<Bill, 'billId' | 'accountId' | 'services'>): Item[] {
+  return peaksOfBill(bill).map((peak) => agreementPeakToItem(bill.accountId, peak));
+}
+
+export class DynamoAgreementStore implements AgreementStore {
+  constructor(
+    private readonly documentClient: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listForBilling(accountId: string): Promise<{ agreements: ReturnType<typeof agreementFromItem>[]; peaks: AgreementPeak[] }> {
+    const items = await queryAll(this.documentClient, 'Query agreements', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':prefix': keys.AGREEMENT_PREFIX },
+    });
+    return {
+      agreements: items.filter((item) => item['type'] === 'AGREEMENT').map(agreementFromItem),
+      peaks: items.filter((item) => item['type'] === 'AGREEMENT_PEAK').map(agreementPeakFromItem),
+    };
+  }
+}
