@@ -12,10 +12,14 @@ import type { TariffDocument, TariffVersion } from './schema';
 export class TariffHistoryConflict extends ConflictError {
   override name = 'TariffHistoryConflict';
   constructor(
-    readonly reason: 'tariff-id-mismatch' | 'tariff-history-changed',
+    private readonly why: 'tariff-id-mismatch' | 'tariff-history-changed',
     message: string,
   ) {
     super(message);
+  }
+
+  override get reason(): string {
+    return this.why;
   }
 }
 

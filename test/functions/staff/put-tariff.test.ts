@@ -63,7 +63,7 @@ describe('PUT /staff/tariffs/{tariffId}', () => {
     (edited.versions[0]!.charges[0] as { amount: string }).amount = '99.00';
     const response = await put(edited);
     expect(response.statusCode).toBe(409);
-    expect(bodyOf(response)).toMatchObject({ code: 'TariffHistoryConflict', message: expect.stringContaining('2020-01-01') });
+    expect(bodyOf(response)).toMatchObject({ code: 'TariffHistoryConflict', reason: 'tariff-history-changed', message: expect.stringContaining('2020-01-01') });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
