@@ -39,6 +39,8 @@ export interface RatingContext {
   fullPeriodDays?: number;
   /** Net-metering bank carried in from the previous bill (micro-units). */
   netBankMicro?: number;
+  /** Meters on the account (charges per additional meter); 1 when absent. */
+  meters?: number;
 }
 
 export interface RatedLine {
@@ -64,6 +66,8 @@ export interface RatedBill {
   peakKw: string;
   /** The net-metering bank after this bill (micro-units), when the tariff banks exports. */
   netBankMicro?: number;
+  /** Sum of the bill's minimum-charge lines (decimal string), for the annual minimum. */
+  minimumCharged: string;
 }
 
 export class RatingError extends RuleViolation {
@@ -363,8 +367,11 @@ interface BillState {
   billMonthKey: string;
   referenceDays: number;
   lines: Array<RatedLine & { value: Decimal }>;
-  /** Bill-wide measured peaks per demand period (max over segments), micro-kW. */
+  /** Bill-wide measured peak (max over segments), micro-kW. */
   peak: number;
+  /** Billing demand for kWh/kW tiers: the peak raised by the ratchet of a monthly demand charge, micro-kW. */
+  billingDemand: number;
+  minimumCharged: Decimal;
   netBank: number;
   netBankUsed: boolean;
 }
@@ -441,7 +448,7 @@ export function rateBill(doc: TariffDocument, usage: UsageSeries, periodStart: s
   const billDays = billTo - billFrom + 1;
   const referenceDays = Math.max(context.fullPeriodDays ?? billDays, billDays);
   const { month: billMonth, key: billMonthKey } = billMonthOf(billFrom, billTo);
-  const state: BillState = { doc, usage, context, billFrom, billTo, billMonth, billMonthKey, referenceDays, lines: [], peak: 0, netBank: context.netBankMicro ?? 0, netBankUsed: false };
+  const state: BillState = { doc, usage, context, billFrom, billTo, billMonth, billMonthKey, referenceDays, lines: [], peak: 0, billingDemand: 0, minimumCharged: ZERO, netBank: context.netBankMicro ?? 0, netBankUsed: false };
 
   const segments: Segment[] = [];
   let covered = billFrom;
@@ -455,6 +462,7 @@ export function rateBill(doc: TariffDocument, usage: UsageSeries, periodStart: s
   }
   if (covered <= billTo) throw new RatingError(`tariff ${doc.tariffId} has no version in effect on ${dateFromDay(covered)}`);
   for (const segment of segments) if (segment.agg.peak > state.peak) state.peak = segment.agg.peak;
+  state.billingDemand = billingDemandOf(state, segments);
   const billPeaks = new Map<number, number>();
   for (const segment of segments) segment.agg.peaks.forEach((p, q) => billPeaks.set(q, Math.max(billPeaks.get(q) ?? 0, p)));
 
@@ -472,6 +480,7 @@ export function rateBill(doc: TariffDocument, usage: UsageSeries, periodStart: s
     lines: state.lines.map(({ value: _value, ...line }) => line),
     total: formatAmount(total, places),
     peakKw: formatQuantity(microDecimal(state.peak)),
+    minimumCharged: formatAmount(state.minimumCharged, places),
   };
   if (state.netBankUsed) bill.netBankMicro = state.netBank;
   return bill;
@@ -485,6 +494,7 @@ function rateSegment(state: BillState, segment: Segment, billPeaks: Map<number, 
   // Usage each energy period bills: imports, or under monthly netting the net imports.
   let billed = segment.agg.imports;
   if (net?.mode === 'monthly-net') billed = netUsage(state, segment);
+  const afterNetMetering: Array<() => void> = [];
   for (const compiled of cv.charges) {
     const { charge } = compiled;
     if (charge.months && !charge.months.includes(state.billMonth)) continue;
@@ -507,7 +517,9 @@ function rateSegment(state: BillState, segment: Segment, billPeaks: Map<number, 
         rateDemand(state, compiled, part, billPeaks, period);
         break;
       case 'minimum':
-        rateMinimum(state, compiled, part, segmentLineStart, period);
+        // A minimum that counts export credits is assessed after them.
+        if (net && charge.appliesTo?.includes('net-metering')) afterNetMetering.push(() => rateMinimum(state, compiled, part, segmentLineStart, period));
+        else rateMinimum(state, compiled, part, segmentLineStart, period);
         break;
       case 'rider':
         if (charge.basis === 'usage') {
@@ -533,8 +545,10 @@ function rateSegment(state: BillState, segment: Segment, billPeaks: Map<number, 
         break;
     }
   }
-  if (net) rateNetMetering(state, segment);
-  else if (segment.agg.totalExport > 0) {
+  if (net) {
+    rateNetMetering(state, segment);
+    for (const assess of afterNetMetering) assess();
+  } else if (segment.agg.totalExport > 0) {
     // Exports without a net-metering rule earn nothing, but the bill says so rather than hide them.
     push(state, { description: 'Exported energy (the tariff has no net metering: not credited)', quantity: microString(segment.agg.totalExport), unit: state.doc.unit, rate: '0', category: 'net-metering', periodStart: dateFromDay(segment.from), periodEnd: dateFromDay(segment.to) }, ZERO, CENTS);
   }
@@ -553,18 +567,52 @@ function rateFixed(state: BillState, compiled: CompiledCharge, part: Segment, pe
     if (amountText === undefined) throw new RatingError(`${charge.description} has no amount for ${charge.keyedBy} ${JSON.stringify(key)} (known: ${Object.keys(charge.amounts).join(', ')})`);
     label = ` (${charge.keyedBy === 'meterSize' ? 'meter size' : 'service class'} ${key})`;
   }
-  const rate = new Money(amountText!);
+  let rate = new Money(amountText!);
+  if (charge.appliesTo === 'each-additional-meter') {
+    const additional = (state.context.meters ?? 1) - 1;
+    if (additional <= 0) return;
+    rate = rate.times(additional);
+    label += ` (${additional} additional meter${additional === 1 ? '' : 's'})`;
+  }
   if (charge.per === 'day') {
     push(state, { description: `${charge.description}${label}`, quantity: String(part.days), unit: 'day', rate: formatQuantity(rate), category: compiled.category, ...period }, rate.times(part.days), compiled.rounding);
   } else {
+    // A yearly amount is one twelfth per (monthly) bill.
+    const perBill = charge.per === 'year' ? rate.div(12) : rate;
     const share = part.days === state.referenceDays ? ONE : new Money(part.days).div(state.referenceDays);
     push(
       state,
-      { description: `${charge.description}${label}${prorationNote(part.days, state.referenceDays)}`, quantity: formatQuantity(share.toDecimalPlaces(6)), unit: 'bill', rate: formatQuantity(rate), category: compiled.category, ...period },
-      rate.times(share),
+      {
+        description: `${charge.description}${label}${charge.per === 'year' ? ` (${formatQuantity(rate)} a year / 12)` : ''}${prorationNote(part.days, state.referenceDays)}`,
+        quantity: formatQuantity(share.toDecimalPlaces(6)),
+        unit: 'bill',
+        rate: formatQuantity(charge.per === 'year' ? perBill.toDecimalPlaces(8) : perBill),
+        category: compiled.category,
+        ...period,
+      },
+      perBill.times(share),
       compiled.rounding,
     );
   }
+}
+
+/**
+ * The billing demand (micro-kW) that kWh/kW tier limits multiply: the month's peak, raised by the
+ * ratchet of a monthly (all-hours) demand charge in effect this month, as SAM uses its billing
+ * demand for these tiers.
+ */
+function billingDemandOf(state: BillState, segments: Segment[]): number {
+  let demand = state.peak;
+  for (const segment of segments) {
+    for (const compiled of segment.cv.charges) {
+      const charge = compiled.charge;
+      if (charge.kind !== 'demand' || charge.periods || !charge.ratchet) continue;
+      if (charge.months && !charge.months.includes(state.billMonth)) continue;
+      const floor = Number(ratchetFloor(state, charge).times(1_000_000).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toFixed());
+      if (floor > demand) demand = floor;
+    }
+  }
+  return demand;
 }
 
 function tierLimits(state: BillState, compiled: CompiledCharge, part: Segment): Array<number | undefined> {
@@ -572,7 +620,8 @@ function tierLimits(state: BillState, compiled: CompiledCharge, part: Segment): 
   return compiled.tiers.map((tier) => {
     if (tier.upToMicro === undefined) return undefined;
     if (charge.tierLimitPer === 'day') return tier.upToMicro * part.days;
-    if (charge.tierLimitPer === 'kW') return scaleMicro(tier.upToMicro, state.peak, 1_000_000);
+    if (charge.tierLimitPer === 'kW') return scaleMicro(tier.upToMicro, state.billingDemand, 1_000_000);
+    if (charge.tierLimitPer === 'kW-day') return scaleMicro(tier.upToMicro * part.days, state.billingDemand, 1_000_000);
     return scaleMicro(tier.upToMicro, part.days, state.referenceDays);
   });
 }
@@ -606,7 +655,9 @@ function rateEnergy(state: BillState, compiled: CompiledCharge, part: Segment, b
   }
   const limits = tierLimits(state, compiled, part);
   let parts: number[];
-  if (charge.tierBasis === 'total' && compiled.tiers.length > 1 && usage !== all) {
+  if (charge.tierBasis === 'chronological' && compiled.tiers.length > 1 && charge.basis === 'metered' && charge.cap === undefined) {
+    parts = chronologicalParts(state, part, limits, periods);
+  } else if (charge.tierBasis === 'total' && compiled.tiers.length > 1 && usage !== all) {
     const totalParts = splitSequential(all, limits);
     parts = allocateProportionally(usage, totalParts);
   } else if (charge.tierBasis === 'total' && compiled.tiers.length > 1) {
@@ -631,6 +682,32 @@ function rateEnergy(state: BillState, compiled: CompiledCharge, part: Segment, b
       compiled.rounding,
     );
   });
+}
+
+/**
+ * Tiers filled in time order: each imported interval goes whole to the tier its month-to-date
+ * import total (all periods, this interval included) falls in; the parts of `periods` are kept.
+ */
+function chronologicalParts(state: BillState, part: Segment, limits: Array<number | undefined>, periods: number[] | undefined): number[] {
+  const parts = limits.map(() => 0);
+  const { localDay, hour, value } = state.usage;
+  const { energyLookup, holidays } = part.cv;
+  let cumulative = 0;
+  for (let i = lowerBound(state.usage, part.from); i < state.usage.length && localDay[i]! <= part.to; i++) {
+    const v = value[i]!;
+    if (v <= 0) continue;
+    cumulative += v;
+    let tier = 0;
+    while (tier < limits.length - 1 && limits[tier] !== undefined && cumulative >= limits[tier]!) tier++;
+    if (periods) {
+      const day = localDay[i]!;
+      const weekday = weekdayOfDay(day);
+      const slot = (weekday === 0 || weekday === 6 || holidays.has(day) ? 288 : 0) + (civilFromDays(day).month - 1) * 24 + hour[i]!;
+      if (!periods.includes(energyLookup[slot]!)) continue;
+    }
+    parts[tier]! += v;
+  }
+  return parts;
 }
 
 /** The tier's bounds as applied to this bill (after per-day, per-kW and proration scaling). */
@@ -716,8 +793,10 @@ function sumCategories(state: BillState, fromLine: number, categories: string[] 
 function rateMinimum(state: BillState, compiled: CompiledCharge, part: Segment, segmentLineStart: number, period: Period): void {
   const charge = compiled.charge as Extract<Charge, { kind: 'minimum' }>;
   const minimum = charge.per === 'day' ? new Money(charge.amount).times(part.days) : new Money(charge.amount).times(part.days).div(state.referenceDays);
-  const subtotal = sumCategories(state, segmentLineStart, charge.appliesTo ?? ['base']);
+  // Credits beyond the charges stay credited: the minimum tops up charges of at least zero.
+  const subtotal = Decimal.max(ZERO, sumCategories(state, segmentLineStart, charge.appliesTo ?? ['base']));
   if (subtotal.gte(minimum)) return;
+  state.minimumCharged = state.minimumCharged.plus(applyRounding(minimum.minus(subtotal), compiled.rounding));
   push(
     state,
     { description: `${charge.description}: minimum ${formatAmount(applyRounding(minimum, compiled.rounding), 2)} less charges ${formatAmount(subtotal, 2)}`, quantity: '1', unit: 'bill', rate: formatQuantity(applyRounding(minimum.minus(subtotal), compiled.rounding)), category: compiled.category, ...period },

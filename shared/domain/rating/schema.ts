@@ -93,7 +93,10 @@ const Common = {
 export const FixedCharge = z.strictObject({
   ...Common,
   kind: z.literal('fixed'),
-  per: z.enum(['bill', 'day']).default('bill'),
+  /** Per bill, per day (times the days billed), or per year (one twelfth on each monthly bill). */
+  per: z.enum(['bill', 'day', 'year']).default('bill'),
+  /** 'each-additional-meter': charged once per meter beyond the first (rating context `meters`, 1 when absent). */
+  appliesTo: z.enum(['account', 'each-additional-meter']).default('account'),
   /** The charge, or ... */
   amount: Dec.optional(),
   /** ... the charge by meter size or service class (the rating context supplies the key). */
@@ -111,10 +114,17 @@ export const EnergyCharge = z.strictObject({
    * 'period': the tiers apply to the usage in this charge's periods. 'total': the tier position
    * comes from the bill's total usage across all periods (baseline-style tiers shared by TOU
    * periods); this charge's usage is spread over the tiers in proportion (NREL SAM's reading).
+   * 'chronological': the month's imports fill the tiers in time order across all periods, each
+   * interval priced whole at the tier its month-to-date total reaches (NREL SAM's reading under
+   * net billing, where it prices each time step).
    */
-  tierBasis: z.enum(['period', 'total']).default('period'),
-  /** Tier limits are per bill, per day (times the days in the period), or per kW of monthly peak demand. */
-  tierLimitPer: z.enum(['bill', 'day', 'kW']).default('bill'),
+  tierBasis: z.enum(['period', 'total', 'chronological']).default('period'),
+  /**
+   * Tier limits are per bill, per day (times the days in the period), per kW of the month's
+   * billing demand (the peak, raised by a ratchet of the monthly demand charge), or per kW per
+   * day (kW x days).
+   */
+  tierLimitPer: z.enum(['bill', 'day', 'kW', 'kW-day']).default('bill'),
   /** 'metered' usage, or the winter average (rating context) capped by the metered usage (sewer). */
   basis: z.enum(['metered', 'winter-average']).default('metered'),
   /** At most this quantity per bill is charged (sewer caps). */
@@ -199,6 +209,8 @@ export const Charge = z.discriminatedUnion('kind', [FixedCharge, EnergyCharge, D
   error: 'kind must be one of fixed, energy, demand, minimum, rider, tax, stormwater',
 });
 export type Charge = z.infer<typeof Charge>;
+/** A charge as written (defaults not yet filled in). */
+export type ChargeInput = z.input<typeof Charge>;
 export type FixedCharge = z.infer<typeof FixedCharge>;
 export type EnergyCharge = z.infer<typeof EnergyCharge>;
 export type DemandCharge = z.infer<typeof DemandCharge>;
@@ -207,6 +219,19 @@ export type UnitRider = z.infer<typeof UnitRider>;
 export type PercentRider = z.infer<typeof PercentRider>;
 export type TaxCharge = z.infer<typeof Tax>;
 export type StormwaterCharge = z.infer<typeof StormwaterCharge>;
+
+/**
+ * An annual minimum: on the bill of `month` (December when absent), when the year's bills
+ * (January..month of that calendar year, each before its monthly minimum and at least zero) add
+ * up to less than `amount`, the difference is charged. A year only partly billed compares with
+ * `amount` x days billed / days of the year. Assessed by the monthly bill run (rateMonths).
+ */
+export const AnnualMinimum = z.strictObject({
+  description: z.string().min(1).default('Annual minimum charge'),
+  amount: UDec,
+  month: Month.default(12),
+});
+export type AnnualMinimum = z.infer<typeof AnnualMinimum>;
 
 export const NetMetering = z.strictObject({
   /**
@@ -235,9 +260,12 @@ export const TariffVersion = z.strictObject({
   /** Default rounding of line amounts (half-up to cents when absent). */
   rounding: Rounding.optional(),
   netMetering: NetMetering.optional(),
+  annualMinimum: AnnualMinimum.optional(),
   charges: z.array(Charge).min(1),
 });
 export type TariffVersion = z.infer<typeof TariffVersion>;
+/** A version as written (defaults not yet filled in). */
+export type TariffVersionInput = z.input<typeof TariffVersion>;
 
 export const RATING_UNITS = ['kWh', 'gal', 'kgal', 'ccf', 'therm', 'm3'] as const;
 export type RatingUnit = (typeof RATING_UNITS)[number];
@@ -251,6 +279,11 @@ export const TariffDocument = z.strictObject({
   source: z.string().optional(),
   unit: z.enum(RATING_UNITS),
   timeZone: z.string().refine(isTimeZone, { error: 'must be an IANA time zone like "America/Denver"' }),
+  /**
+   * Parts of the published tariff that no charge prices (e.g. URDB energyattrs/demandattrs/
+   * fixedattrs): kept with the tariff and shown as warnings by `cis rate`, never dropped silently.
+   */
+  notes: z.array(z.string()).optional(),
   versions: z.array(TariffVersion).min(1),
 });
 export type TariffDocument = z.infer<typeof TariffDocument>;
@@ -324,6 +357,7 @@ export const RatingContextSchema = z.strictObject({
   stormwaterCreditPercent: UDec.optional(),
   demandHistory: z.array(z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'), peakKw: UDec })).optional(),
   fullPeriodDays: z.number().int().min(1).max(62).optional(),
+  meters: z.number().int().min(1).max(10000).optional(),
 });
 
 export function parseRatingContext(json: unknown): z.infer<typeof RatingContextSchema> {

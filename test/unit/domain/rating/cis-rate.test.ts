@@ -15,6 +15,8 @@ describe('npx cis rate', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const output = JSON.parse(run.stdout) as { bills: Array<{ periodStart: string; periodEnd: string; lines: Array<Record<string, string>>; total: string }>; total: string };
+    expect(Object.keys(output)).toEqual(['bills', 'total']);
+    expect(Object.keys(output.bills[0]!)).toEqual(['periodStart', 'periodEnd', 'lines', 'total']);
     // The worked example of engine.test.ts (January 2024, flat 1 kW): 102.00.
     expect(output.bills.map((bill) => [bill.periodStart, bill.periodEnd, bill.total])).toEqual([['2024-01-01', '2024-01-31', '102.00']]);
     expect(output.total).toBe('102.00');
@@ -41,5 +43,31 @@ describe('npx cis rate', () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/bad-line\.csv line 4: value "abc" is not a decimal number/);
+  });
+
+  it('dates the URDB items of one rate with --history, charges additional meters with --meters, warns about attrs on stderr', () => {
+    const tariff = fixture('tariffs/urdb-example-dated-items.json');
+    const usageFile = fixture('usage/flat-1kw-2024-01-15min.csv');
+    const run = cis(['--tariff', tariff, '--usage', usageFile, '--history', '--meters', '2']);
+    expect(run.status).toBe(0);
+    // One warning line per attribute; stdout stays the bills JSON.
+    expect(run.stderr.trim().split('\n')).toEqual(['warning: URDB example-gs-2023 energyattrs: "Voltage discount" = "2% for primary service" is not priced by this rating (the tariff\'s own text; check it applies)']);
+    const output = JSON.parse(run.stdout) as { bills: Array<{ lines: Array<{ description: string; amount: string }> }>; total: string };
+    // January 2024 at 1 kW (744 kWh); the 2024 item starts on January 16.
+    // Jan 1-15: fixed 10 x 15/31 = 4.8387 -> 4.84; 1 additional meter 4 x 15/31 = 1.9354 -> 1.94; 360 kWh x 0.10 = 36.00
+    // Jan 16-31: fixed 20 x 16/31 = 10.3225 -> 10.32; additional 4 x 16/31 = 2.0645 -> 2.06; 384 kWh x 0.20 = 76.80
+    expect(output.bills[0]!.lines.map((line) => line.amount)).toEqual(['4.84', '1.94', '36.00', '10.32', '2.06', '76.80']);
+    expect(output.total).toBe('131.96');
+
+    const one = cis(['--tariff', tariff, '--usage', usageFile, '--label', 'example-gs-2024']);
+    expect(one.status).toBe(0);
+    expect(one.stderr).toBe('');
+    // 20.00 + 744 x 0.20 = 148.80: 168.80 (one meter: no additional charge).
+    expect((JSON.parse(one.stdout) as { total: string }).total).toBe('168.80');
+
+    const ambiguous = cis(['--tariff', tariff, '--usage', usageFile]);
+    expect(ambiguous.status).toBe(1);
+    expect(ambiguous.stdout).toBe('');
+    expect(ambiguous.stderr).toMatch(/2 items; choose one by label \(example-gs-2023, example-gs-2024\), or give history/);
   });
 });

@@ -1,7 +1,7 @@
 /** Invariants of the rating engine, checked with fast-check. */
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
-import { allocateProportionally, parseTariffDocument, rateBill, type TariffDocument } from '../../../../shared/domain/rating';
+import { allocateProportionally, importUrdb, parseTariffDocument, rateBill, rateMonths, type TariffDocument } from '../../../../shared/domain/rating';
 import { fixtureTariff, usage } from './helpers';
 
 const AMOUNT = /^-?\d+\.\d{2}$/;
@@ -89,6 +89,48 @@ describe('rating properties', () => {
         expect(bill.total).toMatch(AMOUNT);
         expect(bill.lines.reduce((sum, line) => sum.plus(line.amount), new Decimal(0)).toFixed(2)).toBe(bill.total);
       }),
+      { numRuns: 25 },
+    );
+  });
+
+  const zeros = () => Array.from({ length: 12 }, () => Array.from({ length: 24 }, () => 0));
+  const urdbFlat = { label: 'p', name: 'Property', fixedchargefirstmeter: 3, fixedchargeunits: '$/month', energyratestructure: [[{ rate: 0.1 }]], energyweekdayschedule: zeros(), energyweekendschedule: zeros() };
+
+  it('an annual minimum never lowers a year\'s total, and a whole year totals at least the minimum', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 12, maxLength: 12 }), fc.integer({ min: 0, max: 200_000 }), fc.integer({ min: 1, max: 12 }), (daily, minimumCents, firstMonth) => {
+        const from = `2024-${String(firstMonth).padStart(2, '0')}-01`;
+        const load = usage('2024-01-01', 366, 1440, (date) => (daily[Number(date.slice(5, 7)) - 1]! / 10).toFixed(1));
+        const annual = new Decimal(minimumCents).div(100).toNumber();
+        const without = rateMonths(importUrdb(urdbFlat), load, { from, to: '2024-12-31' });
+        const withMinimum = rateMonths(importUrdb({ ...urdbFlat, annualmincharge: annual }), load, { from, to: '2024-12-31' });
+        expect(new Decimal(withMinimum.total).gte(without.total)).toBe(true);
+        const yearShare = new Decimal(annual).times(366 - (Date.UTC(2024, firstMonth - 1, 1) - Date.UTC(2024, 0, 1)) / 86_400_000).div(366);
+        expect(new Decimal(withMinimum.total).gte(yearShare.toDecimalPlaces(2, Decimal.ROUND_DOWN))).toBe(true);
+        // Only the December bill changes.
+        expect(withMinimum.bills.slice(0, -1).map((b) => b.total)).toEqual(without.bills.slice(0, -1).map((b) => b.total));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('a lookback billing demand is never below the month\'s own peak', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 6, maxLength: 6 }),
+        fc.integer({ min: 1, max: 150 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        (peaks, percent, range, flags) => {
+          const tariff = importUrdb({ ...urdbFlat, flatdemandstructure: [[{ rate: 7 }]], flatdemandmonths: Array(12).fill(0), lookbackpercent: percent / 100, lookbackrange: range, lookbackmonths: flags });
+          // One hour a day at the month's peak (kW), 0.5 kW otherwise.
+          const load = usage('2024-01-01', 182, 60, (date, hour) => (hour === 9 ? (peaks[Number(date.slice(5, 7)) - 1]! / 10).toFixed(1) : '0.5'));
+          for (const bill of rateMonths(tariff, load).bills) {
+            const demand = bill.lines.find((line) => line.unit === 'kW')!;
+            expect(new Decimal(demand.quantity).gte(bill.peakKw)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });
