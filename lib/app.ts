@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'returnedPaymentFee', 'paymentWebhookSecret'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -99,6 +99,8 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     billingSegments: optionalInteger(get('billingSegments'), 'billingSegments'),
     deletionProtection: optionalBoolean(get('deletionProtection'), 'deletionProtection'),
     alarmEmail: optionalEmail(get('alarmEmail')),
+    returnedPaymentFee: optionalString(typeof get('returnedPaymentFee') === 'number' ? String(get('returnedPaymentFee')) : get('returnedPaymentFee'), 'returnedPaymentFee'),
+    paymentWebhookSecret: optionalString(get('paymentWebhookSecret'), 'paymentWebhookSecret'),
   };
 }
 

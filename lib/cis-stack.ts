@@ -17,6 +17,12 @@ import { SHARD_COUNT } from '../shared/domain/segments';
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
 export const MAX_BILLING_SEGMENTS = SHARD_COUNT;
+export const DEFAULT_RETURNED_PAYMENT_FEE = '25.00';
+/**
+ * The secret the local sandbox payment provider signs webhooks with. It is public: a deployment
+ * that takes real payments sets its provider's secret with `-c paymentWebhookSecret=...`.
+ */
+export const SANDBOX_WEBHOOK_SECRET = 'cis-sandbox-webhook-secret';
 
 export interface CisStackProps extends StackProps {
   /** IANA time zone of the utility (billing periods, interval days). @default 'America/Denver' */
@@ -27,6 +33,10 @@ export interface CisStackProps extends StackProps {
   readonly deletionProtection?: boolean;
   /** E-mail address for operator alarms. @default - no subscription */
   readonly alarmEmail?: string;
+  /** Fee charged when a payment is returned (decimal string, "0" for none). @default '25.00' */
+  readonly returnedPaymentFee?: string;
+  /** Secret the payment provider signs webhooks with (at least 16 characters). @default the public sandbox secret */
+  readonly paymentWebhookSecret?: string;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -57,6 +67,11 @@ export class CisStack extends Stack {
       table: this.data,
       billingStateMachine: this.billing.stateMachine,
       deletionProtection,
+      payments: {
+        provider: 'sandbox',
+        returnedPaymentFee: validFee(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE),
+        webhookSecret: validWebhookSecret(props.paymentWebhookSecret ?? SANDBOX_WEBHOOK_SECRET),
+      },
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
@@ -88,4 +103,14 @@ function validBillingSegments(segments: number): number {
     throw new Error(`billingSegments must be a whole number from 1 to ${MAX_BILLING_SEGMENTS}, got ${segments}`);
   }
   return segments;
+}
+
+function validFee(fee: string): string {
+  if (!/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/.test(fee)) throw new Error(`returnedPaymentFee must be a decimal amount from 0 to 9999.99 with at most 2 decimals, got ${JSON.stringify(fee)}`);
+  return fee;
+}
+
+function validWebhookSecret(secret: string): string {
+  if (secret.length < 16) throw new Error('paymentWebhookSecret must be at least 16 characters');
+  return secret;
 }

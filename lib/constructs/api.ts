@@ -6,6 +6,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -30,6 +31,14 @@ export interface CisApiProps {
   readonly billingStateMachine: sfn.IStateMachine;
   /** Cognito deletion protection (the user pool holds every customer and staff identity). */
   readonly deletionProtection: boolean;
+  readonly payments: PaymentSettings;
+}
+
+export interface PaymentSettings {
+  readonly provider: 'sandbox';
+  /** Decimal string. */
+  readonly returnedPaymentFee: string;
+  readonly webhookSecret: string;
 }
 
 interface RouteSpec {
@@ -40,6 +49,34 @@ interface RouteSpec {
   readonly description: string;
   readonly access: 'read' | 'read-write';
   readonly environment?: CisFunctionProps['environment'];
+  /** No user token: the handler authenticates the caller itself (the provider's signed webhook). */
+  readonly publicRoute?: boolean;
+}
+
+/** The ledger and payments (issue 6): payments, returns, refunds, balances, the ledger, the provider's webhook. */
+function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
+  const paymentEnv = { PAYMENT_PROVIDER: payments.provider, RETURNED_PAYMENT_FEE: payments.returnedPaymentFee };
+  return [
+    { id: 'MakePayment', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/make-payment.ts', description: 'Portal: the customer pays by card or bank through the payment provider', access: 'read-write', environment: paymentEnv },
+    { id: 'ListMyPayments', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/list-payments.ts', description: 'Portal: payment history of one of the customer\'s accounts', access: 'read' },
+    { id: 'GetMyBalance', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/balance', entry: 'functions/portal/get-balance.ts', description: 'Portal: balance, per service and aging of one of the customer\'s accounts', access: 'read' },
+    { id: 'PostCounterPayment', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/payments', entry: 'functions/staff/post-payment.ts', description: 'Staff: posts a payment taken at the counter', access: 'read-write', environment: paymentEnv },
+    { id: 'ReturnPayment', method: apigwv2.HttpMethod.POST, path: '/staff/payments/{paymentId}/return', entry: 'functions/staff/return-payment.ts', description: 'Staff: returns a payment (reversing entry and returned-payment fee)', access: 'read-write', environment: paymentEnv },
+    { id: 'RefundCredit', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/refunds', entry: 'functions/staff/refund-credit.ts', description: 'Staff: refunds a credit balance', access: 'read-write' },
+    { id: 'AdjustBalance', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/adjustments', entry: 'functions/staff/adjust-balance.ts', description: 'Staff: a debit or credit adjustment of an account', access: 'read-write' },
+    { id: 'ReverseEntry', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/ledger/{entryId}/reversal', entry: 'functions/staff/reverse-entry.ts', description: 'Staff: reverses a fee, adjustment, refund, transfer or opening balance', access: 'read-write' },
+    { id: 'GetLedger', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/ledger', entry: 'functions/staff/get-ledger.ts', description: 'Staff: the ledger entries, balance and aging of an account', access: 'read' },
+    {
+      id: 'PaymentWebhook',
+      method: apigwv2.HttpMethod.POST,
+      path: '/webhooks/payments',
+      entry: 'functions/webhooks/payment-events.ts',
+      description: 'Payment provider: signed events (returned payments)',
+      access: 'read-write',
+      environment: { ...paymentEnv, PAYMENT_WEBHOOK_SECRET: payments.webhookSecret },
+      publicRoute: true,
+    },
+  ];
 }
 
 /** The customer record (issue 5): lifecycle workflows, service orders, overview, search, notes, portal orders. */
@@ -184,6 +221,7 @@ export class CisApi extends Construct {
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },
       ...CUSTOMER_RECORD_ROUTES,
+      ...ledgerRoutes(props.payments),
       { id: 'GetUsage', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage', entry: 'functions/portal/get-usage.ts', description: 'Portal: usage of one of the customer\'s accounts per hour, day or month', access: 'read' },
       { id: 'GetGreenButton', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage/greenbutton', entry: 'functions/portal/get-green-button.ts', description: 'Portal: Green Button (ESPI) download of an account\'s interval data', access: 'read' },
       { id: 'ListReadExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/read-exceptions', entry: 'functions/staff/list-read-exceptions.ts', description: 'Staff: the queue of read exceptions (VEE)', access: 'read' },
@@ -200,11 +238,20 @@ export class CisApi extends Construct {
       });
       if (route.access === 'read') props.table.grantReadData(fn.function);
       else props.table.grantReadWriteData(fn.function);
-      this.httpApi.addRoutes({
+      const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [route.method],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn.function),
+        ...(route.publicRoute ? { authorizer: new HttpNoneAuthorizer() } : {}),
       });
+      if (route.publicRoute) {
+        for (const httpRoute of added) {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: 'The payment provider cannot hold a Cognito token; the handler accepts only bodies signed with the shared secret (HMAC-SHA256 with a timestamp tolerance) and processes each event id once.',
+          });
+        }
+      }
       this.functions[route.id] = fn;
     }
     props.billingStateMachine.grantStartExecution(this.functions['StartBillingRun']!.function);

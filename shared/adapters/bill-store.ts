@@ -1,6 +1,6 @@
 /**
- * Bills and their ledger entries. Issuing a bill writes the bill, its ledger entry and its audit
- * event in one transaction that is cancelled when the bill already exists.
+ * Bills and their ledger entries. Issuing a bill writes the bill, its ledger entry with its
+ * idempotency item and its audit event in one transaction that is cancelled when the bill already exists.
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -19,6 +19,7 @@ import { decodeCursor, queryPage, storeCall, type Item } from './dynamo';
 import { peakItemsOfBill } from './agreement-store';
 import { decimalStr, map, oneOf, optStr, str } from './item';
 import { keys } from './keys';
+import { ledgerEntryToItem, ledgerKeyItem } from './ledger-store';
 
 export function billToItem(bill: Bill): Item {
   return {
@@ -133,19 +134,8 @@ export function billFromItem(item: Item): Bill {
   };
 }
 
-export function ledgerEntryToItem(entry: LedgerEntry): Item {
-  return {
-    ...keys.ledgerEntry(entry.accountId, entry.postedAt, entry.entryId),
-    type: 'LEDGER_ENTRY',
-    entryId: entry.entryId,
-    accountId: entry.accountId,
-    postedAt: entry.postedAt,
-    kind: entry.kind,
-    idempotencyKey: entry.idempotencyKey,
-    description: entry.description,
-    postings: entry.postings.map((posting) => ({ ...posting })),
-  };
-}
+/** Ledger entries are mapped by the ledger store; re-exported for the bill's transaction and its tests. */
+export { ledgerEntryToItem };
 
 const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
 
@@ -196,6 +186,7 @@ export class DynamoBillStore implements BillStore {
               { Put: { TableName: this.tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
               { Put: { TableName: this.tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } },
               { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
+              { Put: { TableName: this.tableName, Item: ledgerKeyItem(entry), ConditionExpression: notExists } },
               ...peakItemsOfBill(bill).map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: notExists } })),
             ],
           }),

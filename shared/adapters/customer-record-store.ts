@@ -186,11 +186,6 @@ export class DynamoCustomerRecordStore implements CustomerRecordStore {
     return items.map(searchTokenFromItem);
   }
 
-  async listLedgerPostings(accountId: string): Promise<Array<{ ledgerAccount: string; side: 'debit' | 'credit'; amount: string }>> {
-    const items = await this.query('ledger', { partition: keys.accountPartition(accountId), prefix: keys.LEDGER_PREFIX });
-    return items.flatMap((item) => (Array.isArray(item['postings']) ? (item['postings'] as Item[]) : [])).map((posting) => ({ ledgerAccount: str(posting, 'ledgerAccount'), side: oneOf(posting, 'side', ['debit', 'credit'] as const), amount: str(posting, 'amount') }));
-  }
-
   async commit(changes: readonly Change[], audit: readonly AuditEvent[]): Promise<void> {
     const ops = [...changes.flatMap((change) => this.opsOf(change)), ...audit.map((event) => this.put(auditToItem(event), () => new ConcurrentWrite(`audit event ${event.eventId} exists`)))];
     if (ops.length === 0) return;

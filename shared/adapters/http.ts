@@ -52,6 +52,10 @@ export function authorize<P>(check: (claims: Claims | undefined) => P): Middlewa
   };
 }
 
+function lowerCaseHeaders(headers: HttpEvent['headers'] | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [[name.toLowerCase(), value]])));
+}
+
 function bodyOf(event: HttpEvent): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -62,12 +66,12 @@ function bodyOf(event: HttpEvent): unknown {
   }
 }
 
-/** Parses {query, path, body} with `schema` and puts the result on the event as `input`. */
+/** Parses {query, path, body, headers} (header names lower case) with `schema` and puts the result on the event as `input`. */
 export function parseRequest<S extends z.ZodType>(schema: S): MiddlewareObj<Routed<unknown, z.output<S>>, HttpResponse> {
   return {
     before: (request) => {
       const event = request.event;
-      request.event.input = parseOrThrow(schema, { query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {}, body: bodyOf(event) }, 'request');
+      request.event.input = parseOrThrow(schema, { query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {}, body: bodyOf(event), headers: lowerCaseHeaders(event.headers) }, 'request');
     },
   };
 }
@@ -125,5 +129,37 @@ export function portalRoute<S extends z.ZodType, R>(log: Logger, schema: S, stat
     .use(authorize(requireCustomer))
     .use(parseRequest(schema))
     .handler(async ({ principal, input }) => json(status, await run(principal, input)));
+  return apiHandler(chain);
+}
+
+/** What a use case answers when it picks the status itself (an idempotent request replays its first answer). */
+export interface Answer {
+  statusCode: number;
+  body: unknown;
+}
+
+/** A staff route whose use case returns the status code with the body. */
+export function staffAnswerRoute<S extends z.ZodType>(log: Logger, roles: readonly StaffRole[] | undefined, schema: S, run: (principal: StaffPrincipal, input: z.output<S>) => Promise<Answer>): ApiHandler {
+  const chain = middy<Routed<StaffPrincipal, z.output<S>>, HttpResponse>()
+    .use(httpErrors(log))
+    .use(authorize((claims) => requireStaff(claims, roles)))
+    .use(parseRequest(schema))
+    .handler(async ({ principal, input }) => {
+      const answer = await run(principal, input);
+      return json(answer.statusCode, answer.body);
+    });
+  return apiHandler(chain);
+}
+
+/** A portal route whose use case returns the status code with the body. */
+export function portalAnswerRoute<S extends z.ZodType>(log: Logger, schema: S, run: (principal: CustomerPrincipal, input: z.output<S>) => Promise<Answer>): ApiHandler {
+  const chain = middy<Routed<CustomerPrincipal, z.output<S>>, HttpResponse>()
+    .use(httpErrors(log))
+    .use(authorize(requireCustomer))
+    .use(parseRequest(schema))
+    .handler(async ({ principal, input }) => {
+      const answer = await run(principal, input);
+      return json(answer.statusCode, answer.body);
+    });
   return apiHandler(chain);
 }

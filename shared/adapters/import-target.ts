@@ -7,6 +7,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import { formatAddress } from '../domain/customers/address';
+import { openingBalanceEntry } from '../domain/ledger';
+import { Money } from '../domain/money';
 import { accountTokens, customerTokens, meterTokens, premiseTokens } from '../domain/customers/search';
 import type { ImportPlan, ImportTarget } from '../app/customers/import-records';
 import { auditToItem } from './audit-item';
@@ -21,6 +23,7 @@ import {
 } from './customer-record-items';
 import { batchGet, batchPut, type Item } from './dynamo';
 import { str } from './item';
+import { ledgerEntryToItem, ledgerKeyItem } from './ledger-store';
 import { keys, type Key } from './keys';
 
 /** Drops undefined attributes (the entity mappers mark absent optional attributes that way). */
@@ -83,25 +86,9 @@ export class DynamoImportTarget implements ImportTarget {
     }
     for (const agreement of plan.agreements) items.push(clean(agreementToItem(agreement)));
     for (const balance of plan.balances) {
-      // An opening balance is a ledger entry against a conversion clearing account (the ledger slice owns its final shape).
-      const debit = !balance.amount.startsWith('-');
-      const amount = balance.amount.replace(/^-/, '');
-      const postedAt = `${balance.asOf}T00:00:00.000Z`;
-      const entryId = `OB-${balance.accountId}`;
-      items.push({
-        ...keys.ledgerEntry(balance.accountId, postedAt, entryId),
-        type: 'LEDGER_ENTRY',
-        entryId,
-        accountId: balance.accountId,
-        postedAt,
-        kind: 'OPENING_BALANCE',
-        idempotencyKey: `opening-balance:${balance.accountId}`,
-        description: `Opening balance as of ${balance.asOf} (migration)`,
-        postings: [
-          { ledgerAccount: 'ACCOUNTS_RECEIVABLE', side: debit ? 'debit' : 'credit', amount },
-          { ledgerAccount: 'CONVERSION_CLEARING', side: debit ? 'credit' : 'debit', amount },
-        ],
-      });
+      // An opening balance is a ledger entry against the conversion clearing account, with its idempotency item.
+      const entry = openingBalanceEntry({ accountId: balance.accountId, amount: new Money(balance.amount), asOf: balance.asOf });
+      items.push(ledgerEntryToItem(entry), ledgerKeyItem(entry));
       audit('ACCOUNT', balance.accountId, { source: 'csv-import', openingBalance: balance.amount, asOf: balance.asOf });
     }
     await batchPut(this.documentClient, this.tableName, items, 4);

@@ -44,6 +44,18 @@ export const keys = {
   BILL_PREFIX: 'BILL#',
   ledgerEntry: (accountId: string, postedAt: string, entryId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `LEDGER#${postedAt}#${entryId}` }),
   LEDGER_PREFIX: 'LEDGER#',
+  /** The idempotency item of a ledger entry: one per account and business key. */
+  ledgerKey: (accountId: string, idempotencyKey: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `LEDGERKEY#${idempotencyKey}` }),
+  /** Serializes refunds of one account (a version bumped by each refund). */
+  refundGuard: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'REFUNDGUARD' }),
+  payment: (paymentId: string): Key => ({ PK: `PAYMENT#${paymentId}`, SK: 'PAYMENT' }),
+  /** GSI1: the payments of an account by time received. */
+  paymentOfAccount: (accountId: string, receivedAt: string, paymentId: string) => ({ GSI1PK: `ACCOUNT#${accountId}#PAYMENTS`, GSI1SK: `${receivedAt}#${paymentId}` }),
+  paymentsOfAccountPartition: (accountId: string) => `ACCOUNT#${accountId}#PAYMENTS`,
+  /** An idempotent request (Idempotency-Key header) and its stored answer. */
+  request: (requestKey: string): Key => ({ PK: `IDEMPOTENCY#${requestKey}`, SK: 'REQUEST' }),
+  /** A payment-provider webhook event already processed (replays are ignored). */
+  webhookEvent: (eventId: string): Key => ({ PK: `WEBHOOK#${eventId}`, SK: 'WEBHOOK' }),
 
   run: (runId: string): Key => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
   runByType: (runId: string, startedAt: string) => ({ GSI2PK: TYPE_RUN, GSI2SK: `${startedAt}#${runId}` }),

@@ -34,3 +34,19 @@ export const PlanSegmentsEnv = TableEnv.extend({
     .pipe(z.number().min(1, `must be a whole number from 1 to ${SHARD_COUNT}`).max(SHARD_COUNT, `must be a whole number from 1 to ${SHARD_COUNT}`)),
 });
 export type PlanSegmentsEnv = z.infer<typeof PlanSegmentsEnv>;
+
+/** The payment functions: which provider takes portal payments, and the returned-payment fee. */
+export const PaymentsEnv = TableEnv.extend({
+  PAYMENT_PROVIDER: z.enum(['sandbox'], { error: 'must be "sandbox" (the only provider adapter so far)' }).default('sandbox'),
+  RETURNED_PAYMENT_FEE: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/, 'must be a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "25.00"')
+    .default('25.00'),
+});
+export type PaymentsEnv = z.infer<typeof PaymentsEnv>;
+
+/** The provider's webhook also needs the signing secret. */
+export const PaymentWebhookEnv = PaymentsEnv.extend({
+  PAYMENT_WEBHOOK_SECRET: z.string({ error: 'is required (the secret the payment provider signs webhooks with)' }).min(16, 'must be at least 16 characters'),
+});
+export type PaymentWebhookEnv = z.infer<typeof PaymentWebhookEnv>;

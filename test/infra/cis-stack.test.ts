@@ -46,6 +46,16 @@ const FUNCTIONS: Record<string, string> = {
   UpdateCustomer: 'functions/staff/update-customer.ts',
   GetPremise: 'functions/staff/get-premise.ts',
   UpdateMyPreferences: 'functions/portal/update-my-preferences.ts',
+  MakePayment: 'functions/portal/make-payment.ts',
+  ListMyPayments: 'functions/portal/list-payments.ts',
+  GetMyBalance: 'functions/portal/get-balance.ts',
+  PostCounterPayment: 'functions/staff/post-payment.ts',
+  ReturnPayment: 'functions/staff/return-payment.ts',
+  RefundCredit: 'functions/staff/refund-credit.ts',
+  GetLedger: 'functions/staff/get-ledger.ts',
+  AdjustBalance: 'functions/staff/adjust-balance.ts',
+  ReverseEntry: 'functions/staff/reverse-entry.ts',
+  PaymentWebhook: 'functions/webhooks/payment-events.ts',
 };
 const ROUTES: Record<string, string> = {
   'GET /staff/accounts': 'ListAccounts',
@@ -80,10 +90,20 @@ const ROUTES: Record<string, string> = {
   'POST /portal/accounts/{accountId}/service-orders': 'RequestServiceOrder',
   'PATCH /staff/customers/{customerId}': 'UpdateCustomer',
   'GET /staff/premises/{premiseId}': 'GetPremise',
+  'POST /portal/accounts/{accountId}/payments': 'MakePayment',
+  'GET /portal/accounts/{accountId}/payments': 'ListMyPayments',
+  'GET /portal/accounts/{accountId}/balance': 'GetMyBalance',
+  'POST /staff/accounts/{accountId}/payments': 'PostCounterPayment',
+  'POST /staff/payments/{paymentId}/return': 'ReturnPayment',
+  'POST /staff/accounts/{accountId}/refunds': 'RefundCredit',
+  'GET /staff/accounts/{accountId}/ledger': 'GetLedger',
+  'POST /staff/accounts/{accountId}/adjustments': 'AdjustBalance',
+  'POST /staff/accounts/{accountId}/ledger/{entryId}/reversal': 'ReverseEntry',
+  'POST /webhooks/payments': 'PaymentWebhook',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
-const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise'];
-const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences'];
+const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger'];
+const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -99,7 +119,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentWebhookSecret: 'configured-webhook-secret' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -297,7 +317,7 @@ describe('HTTP API', () => {
     expect(actual).toEqual(ROUTES);
   });
 
-  it('protects every route with the Cognito JWT authorizer', () => {
+  it('protects every route but the signed payment webhook with the Cognito JWT authorizer', () => {
     const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
     expect(authorizers).toHaveLength(1);
     const [authorizerId, authorizer] = authorizers[0]!;
@@ -312,8 +332,9 @@ describe('HTTP API', () => {
     const audience = props(authorizer).JwtConfiguration.Audience as Json[];
     expect(audience).toEqual(ofType('AWS::Cognito::UserPoolClient').map(([id]) => ({ Ref: id })));
     expect(routes()).toHaveLength(Object.keys(ROUTES).length);
-    for (const [, route] of routes()) {
-      expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    for (const [routeKey, route] of routes()) {
+      if (routeKey === 'POST /webhooks/payments') expect(route).toMatchObject({ AuthorizationType: 'NONE' });
+      else expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
     }
   });
 
@@ -423,7 +444,11 @@ describe('functions', () => {
       expect({ id, TABLE_NAME: variables.TABLE_NAME, UTILITY_TIMEZONE: variables.UTILITY_TIMEZONE }).toEqual({ id, TABLE_NAME: { Ref: 'DataTable' }, UTILITY_TIMEZONE: 'America/Denver' });
       expect('STATE_MACHINE_ARN' in variables).toBe(id === 'StartBillingRun');
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
+      expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(id === 'PaymentWebhook');
+      expect('RETURNED_PAYMENT_FEE' in variables).toBe(['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook'].includes(id));
     }
+    expect(props(resource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox', RETURNED_PAYMENT_FEE: '25.00' });
+    expect(props(resource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
     expect(props(resource('PlanSegments', configuredJson)).Environment.Variables).toMatchObject({ BILLING_SEGMENTS: '7', UTILITY_TIMEZONE: 'America/Chicago' });
   });
@@ -486,6 +511,8 @@ describe('outputs and configuration', () => {
     [{ utilityTimezone: 'Mountain Time' }, /utilityTimezone must be an IANA time zone/],
     [{ deletionProtection: 'yes' }, /context deletionProtection must be true or false/],
     [{ alarmEmail: 'ops' }, /context alarmEmail must be an e-mail address/],
+    [{ returnedPaymentFee: '25.005' }, /returnedPaymentFee must be a decimal amount/],
+    [{ paymentWebhookSecret: 'short' }, /paymentWebhookSecret must be at least 16 characters/],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

@@ -2,7 +2,6 @@
  * The CSR's one screen: everything about an account in one call, and staff search by name,
  * address, account number, meter number, phone or email.
  */
-import { Money, formatMoney } from '../../domain/money';
 import type { AuditEvent } from '../../domain/audit';
 import type { AccountRecord, Agreement, CustomerRecord, FieldRead, MeterRecord, Note, Premise } from '../../domain/customers/model';
 import { nameWords, planSearch, type SearchField } from '../../domain/customers/search';
@@ -11,6 +10,10 @@ import type { Bill } from '../../domain/billing';
 import { addDays, localDate } from '../../domain/calendar';
 import { flattenDays, type ReadView } from '../get-account';
 import type { BillStore, Clock, ReadStore } from '../ports';
+import type { AccountBalance } from '../../domain/ledger';
+import type { Payment } from '../../domain/payments';
+import { balanceOf } from '../payments/ledger-reads';
+import type { LedgerStore } from '../payments/ports';
 import { RecordNotFound } from './errors';
 import type { CustomerRecordStore } from './ports';
 
@@ -18,6 +21,7 @@ export interface OverviewDeps {
   records: CustomerRecordStore;
   bills: BillStore;
   reads: ReadStore;
+  ledger: Pick<LedgerStore, 'listEntries' | 'listPayments'>;
   clock: Clock;
   timeZone: string;
 }
@@ -31,8 +35,11 @@ export interface AccountOverview {
   bills: Bill[];
   /** Accounts receivable from the ledger: decimal string, positive = the customer owes. */
   balance: string;
-  /** Not recorded by this system yet (payments and arrangements arrive with the ledger/collections slice). */
-  payments: unknown[];
+  /** The receivable in detail: per service, aging, past due, credit. */
+  receivable: AccountBalance;
+  /** The latest payments, newest first. */
+  payments: Payment[];
+  /** Not recorded by this system yet (arrangements arrive with the collections slice). */
   arrangements: unknown[];
   openServiceOrders: ServiceOrder[];
   recentServiceOrders: ServiceOrder[];
@@ -40,18 +47,19 @@ export interface AccountOverview {
   auditTimeline: AuditEvent[];
 }
 
-export const OVERVIEW_LIMITS = { bills: 12, notes: 50, audit: 100, closedOrders: 10 } as const;
+export const OVERVIEW_LIMITS = { bills: 12, payments: 12, notes: 50, audit: 100, closedOrders: 10 } as const;
 
 export async function getAccountOverview(deps: OverviewDeps, accountId: string): Promise<AccountOverview> {
   const account = await deps.records.getAccount(accountId);
   if (!account) throw new RecordNotFound(`account ${accountId} does not exist`);
-  const [agreements, orders, notes, accountAudit, bills, postings] = await Promise.all([
+  const [agreements, orders, notes, accountAudit, bills, receivable, payments] = await Promise.all([
     deps.records.listAgreements(accountId),
     deps.records.listOrdersOfAccount(accountId),
     deps.records.listNotes(accountId, OVERVIEW_LIMITS.notes),
     deps.records.listAudit('ACCOUNT', accountId, OVERVIEW_LIMITS.audit),
     deps.bills.listForAccount(accountId, OVERVIEW_LIMITS.bills),
-    deps.records.listLedgerPostings(accountId),
+    balanceOf(deps, accountId),
+    deps.ledger.listPayments(accountId, OVERVIEW_LIMITS.payments),
   ]);
   const meterIds = [...new Set([...account.meterIds, ...agreements.flatMap((a) => (a.meterId ? [a.meterId] : []))])];
   const premiseIds = [...new Set([...account.premiseIds, ...agreements.map((a) => a.premiseId)])];
@@ -68,11 +76,6 @@ export async function getAccountOverview(deps: OverviewDeps, accountId: string):
       return { ...meter, latestFieldRead: field ?? null, latestIntervalRead: flattenDays(days).at(-1) ?? null };
     }),
   );
-  let receivable = new Money(0);
-  for (const posting of postings) {
-    if (posting.ledgerAccount !== 'ACCOUNTS_RECEIVABLE') continue;
-    receivable = posting.side === 'debit' ? receivable.plus(posting.amount) : receivable.minus(posting.amount);
-  }
   const auditTimeline = [...accountAudit, ...customerAudit].sort((a, b) => b.at.localeCompare(a.at) || b.eventId.localeCompare(a.eventId)).slice(0, OVERVIEW_LIMITS.audit);
   return {
     account,
@@ -81,8 +84,9 @@ export async function getAccountOverview(deps: OverviewDeps, accountId: string):
     agreements: agreements.sort((a, b) => (b.startDate ?? '9999').localeCompare(a.startDate ?? '9999') || a.agreementId.localeCompare(b.agreementId)),
     meters: withReads.sort((a, b) => a.meterId.localeCompare(b.meterId)),
     bills: bills.items,
-    balance: formatMoney(receivable),
-    payments: [],
+    balance: receivable.balance,
+    receivable,
+    payments: payments.items,
     arrangements: [],
     openServiceOrders: orders.filter(isOpen).reverse(),
     recentServiceOrders: orders.filter((o) => !isOpen(o)).reverse().slice(0, OVERVIEW_LIMITS.closedOrders),

@@ -44,8 +44,6 @@ export interface CustomerRecordStore {
   listAudit(entityType: AuditEntityType, entityId: string, limit: number): Promise<AuditEvent[]>;
   latestFieldRead(meterId: string): Promise<FieldRead | undefined>;
   searchPrefix(field: SearchField, prefix: string, limit: number): Promise<SearchHit[]>;
-  /** The postings of the account's ledger entries (for the balance). */
-  listLedgerPostings(accountId: string): Promise<Array<{ ledgerAccount: string; side: 'debit' | 'credit'; amount: string }>>;
   /**
    * Writes every change and audit event in one transaction; ConcurrentWrite when another
    * writer changed one of the records first (the caller re-reads and decides again).

@@ -2,13 +2,14 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoCustomerRecordStore } from '../../../shared/adapters/customer-record-store';
+import { DynamoLedgerStore } from '../../../shared/adapters/ledger-store';
 import type { ApiHandler } from '../../../shared/adapters/http';
 import { bodyOf, context, customerClaims, httpEvent, staffClaims, TABLE, tableDeps } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const deps = () => {
   const table = tableDeps();
-  return { ...table, records: new DynamoCustomerRecordStore(table.documentClient, TABLE) };
+  return { ...table, records: new DynamoCustomerRecordStore(table.documentClient, TABLE), ledger: new DynamoLedgerStore(table.documentClient, TABLE) };
 };
 type Module = { createHandler: (d: ReturnType<typeof deps>) => ApiHandler };
 const load = (entry: string): Module => require(`../../../functions/${entry}`) as Module;

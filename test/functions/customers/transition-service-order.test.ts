@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler } from '../../../functions/staff/transition-service-order';
 import { DynamoCustomerRecordStore } from '../../../shared/adapters/customer-record-store';
+import { DynamoLedgerStore } from '../../../shared/adapters/ledger-store';
 import { meterRecordToItem, orderToItem, servicePointToItem } from '../../../shared/adapters/customer-record-items';
 import { newOrder, type ServiceOrder } from '../../../shared/domain/customers/service-orders';
 import { bodyOf, context, customerClaims, httpEvent, staffClaims, TABLE, tableDeps } from '../helpers';
@@ -9,7 +10,7 @@ import { bodyOf, context, customerClaims, httpEvent, staffClaims, TABLE, tableDe
 const ddb = mockClient(DynamoDBDocumentClient);
 const deps = () => {
   const table = tableDeps();
-  return { ...table, records: new DynamoCustomerRecordStore(table.documentClient, TABLE) };
+  return { ...table, records: new DynamoCustomerRecordStore(table.documentClient, TABLE), ledger: new DynamoLedgerStore(table.documentClient, TABLE) };
 };
 const order: ServiceOrder = { ...newOrder({ orderId: 'O1', type: 'RE_READ', servicePointId: 'P1-WATER', premiseId: 'P1', serviceType: 'water', accountId: 'A1', meterId: 'MW1', requestedBy: 'casey', createdAt: '2026-01-30T10:00:00.000Z' }), state: 'DISPATCHED', recordVersion: 2 };
 const sp = { servicePointId: 'P1-WATER', premiseId: 'P1', serviceType: 'water' as const, meterId: 'MW1', activeAgreementId: 'G1', activeAccountId: 'A1', connection: 'ON' as const, recordVersion: 5 };

@@ -1,0 +1,352 @@
+/**
+ * The ledger in DynamoDB. An entry is one item in its account's partition (LEDGER#postedAt#id);
+ * beside it an idempotency item (LEDGERKEY#key) is written with attribute_not_exists in the same
+ * transaction, so a business key posts at most once whatever the entry id or time. Payments are
+ * items of their own (PAYMENT#id, listed per account through GSI1); idempotent requests keep
+ * their answer in IDEMPOTENCY# items until they expire.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ENTRY_KINDS, LEDGER_ACCOUNTS, type LedgerEntry, type Posting } from '../domain/ledger';
+import { PAYMENT_METHODS, type Payment } from '../domain/payments';
+import { CorruptRecord, TransientStoreError } from '../app/errors';
+import { LedgerWriteRefused } from '../app/payments/errors';
+import type { LedgerStore, LedgerWrite, RequestRecord, RequestSlot } from '../app/payments/ports';
+import type { Page } from '../app/ports';
+import { auditToItem } from './audit-item';
+import { decodeCursor, isConditionalCheckFailed, queryAll, queryPage, storeCall, type Item } from './dynamo';
+import { decimalStr, int, map, oneOf, optStr, str } from './item';
+import { GSI1, keys } from './keys';
+
+/** Answers of idempotent requests are kept this long (a client retries within hours, not months). */
+export const REQUEST_RETENTION_DAYS = 30;
+
+const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
+
+function postingToItem(posting: Posting): Item {
+  return { ledgerAccount: posting.ledgerAccount, side: posting.side, amount: posting.amount, ...(posting.service ? { service: posting.service } : {}) };
+}
+
+export function ledgerEntryToItem(entry: LedgerEntry): Item {
+  return {
+    ...keys.ledgerEntry(entry.accountId, entry.postedAt, entry.entryId),
+    type: 'LEDGER_ENTRY',
+    entryId: entry.entryId,
+    accountId: entry.accountId,
+    postedAt: entry.postedAt,
+    kind: entry.kind,
+    idempotencyKey: entry.idempotencyKey,
+    description: entry.description,
+    postings: entry.postings.map(postingToItem),
+    ...(entry.dueDate ? { dueDate: entry.dueDate } : {}),
+    ...(entry.reverses ? { reverses: entry.reverses } : {}),
+    ...(entry.billId ? { billId: entry.billId } : {}),
+    ...(entry.paymentId ? { paymentId: entry.paymentId } : {}),
+    ...(entry.actor ? { actor: entry.actor } : {}),
+  };
+}
+
+/** The idempotency item of an entry: one per account and business key. */
+export function ledgerKeyItem(entry: LedgerEntry): Item {
+  return { ...keys.ledgerKey(entry.accountId, entry.idempotencyKey), type: 'LEDGER_KEY', entryId: entry.entryId, postedAt: entry.postedAt, kind: entry.kind };
+}
+
+function postingFromItem(value: unknown, owner: Item): Posting {
+  if (typeof value !== 'object' || value === null) throw new CorruptRecord(`item ${String(owner['PK'])} / ${String(owner['SK'])}: a posting is not a map`);
+  const item = value as Item;
+  const service = optStr(item, 'service');
+  return { ledgerAccount: oneOf(item, 'ledgerAccount', LEDGER_ACCOUNTS), side: oneOf(item, 'side', ['debit', 'credit'] as const), amount: decimalStr(item, 'amount'), ...(service ? { service } : {}) };
+}
+
+/** Reads entries written by the bill store, the payment use cases and `cis import-records` (OPENING_BALANCE). */
+export function ledgerEntryFromItem(item: Item): LedgerEntry {
+  const postings = item['postings'];
+  if (!Array.isArray(postings)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: postings is not a list`);
+  const optional = (name: 'dueDate' | 'reverses' | 'billId' | 'paymentId' | 'actor') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  return {
+    entryId: str(item, 'entryId'),
+    accountId: str(item, 'accountId'),
+    postedAt: str(item, 'postedAt'),
+    kind: oneOf(item, 'kind', ENTRY_KINDS),
+    idempotencyKey: str(item, 'idempotencyKey'),
+    description: str(item, 'description'),
+    postings: postings.map((posting) => postingFromItem(posting, item)),
+    ...optional('dueDate'),
+    ...optional('reverses'),
+    ...optional('billId'),
+    ...optional('paymentId'),
+    ...optional('actor'),
+  };
+}
+
+export function paymentToItem(payment: Payment): Item {
+  return {
+    ...keys.payment(payment.paymentId),
+    ...keys.paymentOfAccount(payment.accountId, payment.receivedAt, payment.paymentId),
+    type: 'PAYMENT',
+    ...payment,
+    allocations: payment.allocations.map((a) => ({ service: a.service, amount: a.amount })),
+  };
+}
+
+export function paymentFromItem(item: Item): Payment {
+  const allocations = item['allocations'];
+  if (!Array.isArray(allocations)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: allocations is not a list`);
+  const optional = (name: 'reference' | 'provider' | 'service' | 'returnedAt' | 'returnReason' | 'returnEntryId' | 'feeEntryId') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  return {
+    paymentId: str(item, 'paymentId'),
+    accountId: str(item, 'accountId'),
+    amount: decimalStr(item, 'amount'),
+    method: oneOf(item, 'method', PAYMENT_METHODS),
+    channel: oneOf(item, 'channel', ['PORTAL', 'COUNTER'] as const),
+    status: oneOf(item, 'status', ['POSTED', 'RETURNED'] as const),
+    receivedAt: str(item, 'receivedAt'),
+    allocations: allocations.map((a) => ({ service: str(a as Item, 'service'), amount: decimalStr(a as Item, 'amount') })),
+    credit: decimalStr(item, 'credit'),
+    entryId: str(item, 'entryId'),
+    actor: str(item, 'actor'),
+    ...optional('reference'),
+    ...optional('provider'),
+    ...optional('service'),
+    ...optional('returnedAt'),
+    ...optional('returnReason'),
+    ...optional('returnEntryId'),
+    ...optional('feeEntryId'),
+  };
+}
+
+function webhookEventItem(event: { eventId: string; type: string; receivedAt: string }): Item {
+  return { ...keys.webhookEvent(event.eventId), type: 'WEBHOOK_EVENT', eventId: event.eventId, eventType: event.type, receivedAt: event.receivedAt };
+}
+
+type CancellationReason = { Code?: string; Item?: Record<string, unknown> };
+
+function plainItem(item: Record<string, unknown> | undefined): Item | undefined {
+  if (!item) return undefined;
+  const raw = Object.values(item).every((value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(value)[0] ?? ''));
+  return raw ? (unmarshall(item as Parameters<typeof unmarshall>[0]) as Item) : item;
+}
+
+function slotFromItem(item: Item): RequestSlot {
+  const fingerprint = str(item, 'fingerprint');
+  if (item['status'] === 'DONE') {
+    const outcome = map(item, 'outcome');
+    return { state: 'done', fingerprint, outcome: { statusCode: int(outcome, 'statusCode'), body: JSON.parse(str(outcome, 'body')) } };
+  }
+  return { state: 'pending', fingerprint, leaseUntil: str(item, 'leaseUntil') };
+}
+
+export class DynamoLedgerStore implements LedgerStore {
+  constructor(
+    private readonly documentClient: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly newToken: () => string = randomUUID,
+  ) {}
+
+  async listEntries(accountId: string): Promise<LedgerEntry[]> {
+    const items = await queryAll(this.documentClient, 'Query ledger', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':prefix': keys.LEDGER_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map(ledgerEntryFromItem);
+  }
+
+  async pageEntries(accountId: string, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+    const partition = keys.accountPartition(accountId);
+    return queryPage(
+      this.documentClient,
+      'Query ledger page',
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.LEDGER_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
+      },
+      ledgerEntryFromItem,
+    );
+  }
+
+  async getPayment(paymentId: string): Promise<Payment | undefined> {
+    const output = await storeCall('GetItem payment', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.payment(paymentId), ConsistentRead: true })));
+    return output.Item ? paymentFromItem(output.Item) : undefined;
+  }
+
+  async listPayments(accountId: string, limit: number, cursor?: string): Promise<Page<Payment>> {
+    const partition = keys.paymentsOfAccountPartition(accountId);
+    return queryPage(
+      this.documentClient,
+      'Query payments',
+      {
+        TableName: this.tableName,
+        IndexName: GSI1,
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { GSI1PK: partition }, ['PK', 'SK', 'GSI1PK', 'GSI1SK']),
+      },
+      paymentFromItem,
+    );
+  }
+
+  async beginRequest(key: string, fingerprint: string, now: Date, leaseMs: number): Promise<RequestSlot> {
+    const token = this.newToken();
+    const item: Item = {
+      ...keys.request(key),
+      type: 'IDEMPOTENT_REQUEST',
+      requestKey: key,
+      fingerprint,
+      status: 'PENDING',
+      token,
+      startedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+      expiresAt: Math.floor(now.getTime() / 1000) + REQUEST_RETENTION_DAYS * 86_400,
+    };
+    try {
+      // A new key, or a pending one whose holder died (lease over) with the same request: take it over.
+      await storeCall('PutItem request', () =>
+        this.documentClient.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(PK) OR (#status = :pending AND leaseUntil < :now AND fingerprint = :fingerprint)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': 'PENDING', ':now': now.toISOString(), ':fingerprint': fingerprint },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { state: 'started', token };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const old = plainItem((error as Error & { Item?: Record<string, unknown> }).Item);
+      if (old) return slotFromItem(old);
+      const current = await this.getRequest(key);
+      if (!current) throw new TransientStoreError(`request ${key} was refused but is gone; try again`);
+      return current;
+    }
+  }
+
+  async getRequest(key: string): Promise<RequestSlot | undefined> {
+    const output = await storeCall('GetItem request', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.request(key), ConsistentRead: true })));
+    return output.Item ? slotFromItem(output.Item) : undefined;
+  }
+
+  async releaseRequest(key: string, token: string): Promise<void> {
+    try {
+      await storeCall('DeleteItem request', () =>
+        this.documentClient.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: keys.request(key),
+            ConditionExpression: '#status = :pending AND #token = :token',
+            ExpressionAttributeNames: { '#status': 'status', '#token': 'token' },
+            ExpressionAttributeValues: { ':pending': 'PENDING', ':token': token },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  private completeUpdate(record: RequestRecord) {
+    return {
+      TableName: this.tableName,
+      Key: keys.request(record.key),
+      UpdateExpression: 'SET #status = :done, outcome = :outcome REMOVE leaseUntil',
+      ConditionExpression: '#status = :pending AND #token = :token',
+      ExpressionAttributeNames: { '#status': 'status', '#token': 'token' },
+      ExpressionAttributeValues: { ':done': 'DONE', ':pending': 'PENDING', ':token': record.token, ':outcome': { statusCode: record.outcome.statusCode, body: JSON.stringify(record.outcome.body) } },
+    };
+  }
+
+  async completeRequest(record: RequestRecord): Promise<void> {
+    try {
+      await storeCall('UpdateItem request', () => this.documentClient.send(new UpdateCommand(this.completeUpdate(record))));
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new LedgerWriteRefused('request', `request ${record.key} is no longer held by this caller`);
+      throw error;
+    }
+  }
+
+  async commit(write: LedgerWrite): Promise<void> {
+    const notExists = 'attribute_not_exists(PK)';
+    const parts: Array<{ part: LedgerWriteRefused['part']; what: string; item: Record<string, unknown> }> = [];
+    for (const entry of write.entries) {
+      parts.push({ part: 'entry', what: `ledger entry ${entry.idempotencyKey} of account ${entry.accountId} was posted before`, item: { Put: { TableName: this.tableName, Item: ledgerKeyItem(entry), ConditionExpression: notExists } } });
+      parts.push({ part: 'entry', what: `ledger entry ${entry.entryId} exists`, item: { Put: { TableName: this.tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } } });
+    }
+    if (write.payment) {
+      const { value, expectedStatus } = write.payment;
+      parts.push(
+        expectedStatus
+          ? { part: 'payment', what: `payment ${value.paymentId} is no longer ${expectedStatus}`, item: { Put: { TableName: this.tableName, Item: paymentToItem(value), ConditionExpression: '#status = :expected', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':expected': expectedStatus } } } }
+          : { part: 'payment', what: `payment ${value.paymentId} exists`, item: { Put: { TableName: this.tableName, Item: paymentToItem(value), ConditionExpression: notExists } } },
+      );
+    }
+    for (const event of write.audit) parts.push({ part: 'audit', what: `audit event ${event.eventId} exists`, item: { Put: { TableName: this.tableName, Item: auditToItem(event), ConditionExpression: notExists } } });
+    if (write.request) parts.push({ part: 'request', what: `request ${write.request.key} is no longer held by this caller`, item: { Update: this.completeUpdate(write.request) } });
+    if (write.webhookEvent) {
+      const event = write.webhookEvent;
+      parts.push({ part: 'webhook', what: `webhook event ${event.eventId} was processed before`, item: { Put: { TableName: this.tableName, Item: webhookEventItem(event), ConditionExpression: notExists } } });
+    }
+    if (write.refundGuard) {
+      const { accountId, expectedVersion } = write.refundGuard;
+      parts.push({
+        part: 'guard',
+        what: `the ledger of account ${accountId} changed while the refund was checked; try again`,
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.refundGuard(accountId),
+            UpdateExpression: 'SET version = :next, #type = :type',
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: { ':next': expectedVersion + 1, ':type': 'REFUND_GUARD', ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }) },
+          },
+        },
+      });
+    }
+    if (parts.length > 100) throw new Error(`a ledger write of ${parts.length} items exceeds one transaction`);
+    try {
+      await storeCall('TransactWrite ledger', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: parts.map((p) => p.item) as never })));
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+      const reasons = ((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[];
+      if (reasons.some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? ''))) {
+        throw new TransientStoreError(`ledger write cancelled: ${reasons.map((reason) => reason.Code ?? 'None').join(', ')}`, { cause: error });
+      }
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      const part = parts[failed];
+      if (part) throw new LedgerWriteRefused(part.part, part.what);
+      throw error;
+    }
+  }
+
+  async recordWebhookEvent(event: { eventId: string; type: string; receivedAt: string }): Promise<boolean> {
+    try {
+      await storeCall('PutItem webhook event', () => this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: webhookEventItem(event), ConditionExpression: 'attribute_not_exists(PK)' })));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async refundGuardVersion(accountId: string): Promise<number> {
+    const output = await storeCall('GetItem refund guard', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.refundGuard(accountId), ConsistentRead: true })));
+    return output.Item ? int(output.Item, 'version') : 0;
+  }
+}

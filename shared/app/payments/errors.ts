@@ -1,0 +1,56 @@
+/** Errors of the ledger and payment use cases (the HTTP adapter maps them by category). */
+import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors';
+
+/** A part of a ledger write whose condition failed: the entry was posted before, the payment changed, ... */
+export class LedgerWriteRefused extends ConflictError {
+  override name = 'LedgerWriteRefused';
+  constructor(
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The idempotency key was used before for a different request (HTTP 409). */
+export class IdempotencyKeyReused extends ConflictError {
+  override name = 'IdempotencyKeyReused';
+}
+
+/** Another request with the same idempotency key is still being processed (HTTP 409; retry later). */
+export class RequestInProgress extends ConflictError {
+  override name = 'RequestInProgress';
+}
+
+export class PaymentNotFound extends NotFoundError {
+  override name = 'PaymentNotFound';
+}
+
+/** The payment was returned already (HTTP 409). */
+export class PaymentNotReturnable extends ConflictError {
+  override name = 'PaymentNotReturnable';
+}
+
+/** The provider declined the card or bank account (HTTP 422, reason from the provider). */
+export class PaymentDeclined extends RuleViolation {
+  override name = 'PaymentDeclined';
+}
+
+/** A refund larger than the account's credit balance (HTTP 422). */
+export class RefundExceedsCredit extends RuleViolation {
+  override name = 'RefundExceedsCredit';
+}
+
+export class EntryNotFound extends NotFoundError {
+  override name = 'EntryNotFound';
+}
+
+/** The entry has a reversal already (HTTP 409). */
+export class EntryAlreadyReversed extends ConflictError {
+  override name = 'EntryAlreadyReversed';
+}
+
+/** Staff may not reverse this kind of entry directly (HTTP 422, reason not-reversible). */
+export class EntryNotReversible extends RuleViolation {
+  override name = 'EntryNotReversible';
+}

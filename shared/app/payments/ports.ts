@@ -1,0 +1,73 @@
+/** What the ledger and payment use cases need from storage and from the payment provider. */
+import type { AuditEvent } from '../../domain/audit';
+import type { LedgerEntry } from '../../domain/ledger';
+import type { Payment } from '../../domain/payments';
+import type { Page } from '../ports';
+
+/** The stored answer of an idempotent request, replayed for a retry with the same key. */
+export interface RequestOutcome {
+  statusCode: number;
+  body: unknown;
+}
+
+export type RequestSlot =
+  /** This caller holds the key until `leaseUntil` and must finish with `token`. */
+  | { state: 'started'; token: string }
+  | { state: 'done'; fingerprint: string; outcome: RequestOutcome }
+  | { state: 'pending'; fingerprint: string; leaseUntil: string };
+
+export interface RequestRecord {
+  key: string;
+  token: string;
+  outcome: RequestOutcome;
+}
+
+/**
+ * One atomic ledger write: entries (each with its idempotency item, refused when the key was
+ * posted before), a new or changed payment, audit events, and optionally the request record it
+ * completes, the webhook event it consumes, and the account's refund guard it advances.
+ */
+export interface LedgerWrite {
+  entries: LedgerEntry[];
+  payment?: { value: Payment; expectedStatus?: Payment['status'] };
+  audit: AuditEvent[];
+  request?: RequestRecord;
+  webhookEvent?: { eventId: string; type: string; receivedAt: string };
+  refundGuard?: { accountId: string; expectedVersion: number };
+}
+
+export interface LedgerStore {
+  /** Every entry of the account, oldest first (consistent read). */
+  listEntries(accountId: string): Promise<LedgerEntry[]>;
+  /** One page of the account's entries, newest first. */
+  pageEntries(accountId: string, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
+  getPayment(paymentId: string): Promise<Payment | undefined>;
+  /** The account's payments, newest first. */
+  listPayments(accountId: string, limit: number, cursor?: string): Promise<Page<Payment>>;
+  /**
+   * Claims an idempotency key: a new key (or a pending one whose lease ran out, with the same
+   * fingerprint) is started for this caller; otherwise the stored state is returned.
+   */
+  beginRequest(key: string, fingerprint: string, now: Date, leaseMs: number): Promise<RequestSlot>;
+  getRequest(key: string): Promise<RequestSlot | undefined>;
+  /** Gives up a pending key this caller holds (its work failed); a finished request is kept. */
+  releaseRequest(key: string, token: string): Promise<void>;
+  /** Finishes a request that writes nothing else (a declined card). */
+  completeRequest(record: RequestRecord): Promise<void>;
+  /** Performs the write in one transaction; LedgerWriteRefused names the part whose condition failed. */
+  commit(write: LedgerWrite): Promise<void>;
+  /** Records a webhook event that changes nothing; false when it was seen before. */
+  recordWebhookEvent(event: { eventId: string; type: string; receivedAt: string }): Promise<boolean>;
+  refundGuardVersion(accountId: string): Promise<number>;
+}
+
+export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };
+
+export interface PaymentProvider {
+  readonly name: string;
+  /**
+   * Charges a tokenized card or bank account. `idempotencyKey` (the payment id) makes a repeated
+   * call return the first result instead of charging twice.
+   */
+  charge(input: { idempotencyKey: string; amount: string; currency: 'USD'; token: string; method: 'CARD' | 'BANK' }): Promise<ChargeResult>;
+}

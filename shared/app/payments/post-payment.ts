@@ -1,0 +1,105 @@
+/**
+ * Payments from the portal (card or bank through the payment provider) and at the counter
+ * (staff), each behind its Idempotency-Key: allocated to open charges oldest first (or to a
+ * named service first), the rest an account-level credit; one ledger entry, the payment, its
+ * audit event and the request's answer in one transaction.
+ */
+import { requireOwnAccount } from '../../domain/identity';
+import { allocatePayment, paymentCredit, paymentEntry } from '../../domain/ledger';
+import { formatMoney, Money } from '../../domain/money';
+import { paymentIdFor, requestFingerprint, type Payment, type PaymentMethod } from '../../domain/payments';
+import { AccountNotFound } from '../errors';
+import type { AccountStore } from '../ports';
+import { idempotent, type IdempotencyDeps } from './idempotent';
+import type { PaymentProvider, RequestOutcome } from './ports';
+
+export interface PaymentDeps extends IdempotencyDeps {
+  accounts: AccountStore;
+  provider: PaymentProvider;
+  newId: () => string;
+}
+
+interface PostInput {
+  accountId: string;
+  idempotencyKey: string;
+  amount: string;
+  method: PaymentMethod;
+  service?: string | undefined;
+  reference?: string | undefined;
+}
+
+/** What a payment request answers (and replays): the payment and where the money went. */
+export interface PaymentAnswer {
+  payment: Payment;
+}
+
+async function post(deps: PaymentDeps, channel: Payment['channel'], actor: string, input: PostInput, token: string, charged: { reference?: string; provider?: string }): Promise<RequestOutcome> {
+  const at = deps.clock.now().toISOString();
+  const paymentId = paymentIdFor(input.accountId, `${channel}:${input.idempotencyKey}`);
+  const amount = new Money(input.amount);
+  const entries = await deps.ledger.listEntries(input.accountId);
+  const allocations = allocatePayment(entries, amount, input.service);
+  const entry = paymentEntry({ accountId: input.accountId, paymentId, amount, allocations, postedAt: at, description: `${channel === 'PORTAL' ? 'Portal' : 'Counter'} payment ${paymentId} (${input.method})`, actor });
+  const payment: Payment = {
+    paymentId,
+    accountId: input.accountId,
+    amount: formatMoney(amount),
+    method: input.method,
+    channel,
+    status: 'POSTED',
+    receivedAt: at,
+    allocations,
+    credit: formatMoney(paymentCredit(entries, amount)),
+    entryId: entry.entryId,
+    actor,
+    ...(charged.reference ? { reference: charged.reference } : {}),
+    ...(charged.provider ? { provider: charged.provider } : {}),
+    ...(input.service ? { service: input.service } : {}),
+  };
+  const outcome: RequestOutcome = { statusCode: 201, body: { payment } satisfies PaymentAnswer };
+  await deps.ledger.commit({
+    entries: [entry],
+    payment: { value: payment },
+    audit: [{ eventId: deps.newId(), entityType: 'ACCOUNT', entityId: input.accountId, at, actor, action: 'payment.posted', details: { paymentId, amount: payment.amount, method: input.method, channel, credit: payment.credit, entryId: entry.entryId } }],
+    request: { key: requestKey(channel, input.accountId, input.idempotencyKey), token, outcome },
+  });
+  return outcome;
+}
+
+function requestKey(channel: Payment['channel'], accountId: string, idempotencyKey: string): string {
+  return `payment:${channel}:${accountId}:${idempotencyKey}`;
+}
+
+/** POST /portal/accounts/{accountId}/payments: the customer's own account only. */
+export async function makePortalPayment(
+  deps: PaymentDeps,
+  principal: { customerId: string; username: string },
+  input: { accountId: string; idempotencyKey: string; amount: string; method: 'CARD' | 'BANK'; token: string; service?: string | undefined },
+): Promise<RequestOutcome> {
+  requireOwnAccount(await deps.accounts.get(input.accountId), principal.customerId, input.accountId);
+  const fingerprint = requestFingerprint({ amount: input.amount, method: input.method, token: input.token, service: input.service ?? null });
+  return idempotent(deps, requestKey('PORTAL', input.accountId, input.idempotencyKey), fingerprint, async (holder) => {
+    const paymentId = paymentIdFor(input.accountId, `PORTAL:${input.idempotencyKey}`);
+    // The payment id is the provider's idempotency key: a retry after a crash is not charged twice.
+    const charge = await deps.provider.charge({ idempotencyKey: paymentId, amount: input.amount, currency: 'USD', token: input.token, method: input.method });
+    if (charge.status === 'declined') {
+      const outcome: RequestOutcome = { statusCode: 422, body: { message: `the payment was declined: ${charge.reason}`, code: 'PaymentDeclined', reason: charge.reason } };
+      await deps.ledger.completeRequest({ key: requestKey('PORTAL', input.accountId, input.idempotencyKey), token: holder, outcome });
+      return outcome;
+    }
+    return post(deps, 'PORTAL', `customer:${principal.customerId}`, input, holder, { reference: charge.reference, provider: deps.provider.name });
+  });
+}
+
+/** POST /staff/accounts/{accountId}/payments: cash, check, money order or card taken at the counter. */
+export async function postCounterPayment(
+  deps: PaymentDeps,
+  actor: string,
+  input: { accountId: string; idempotencyKey: string; amount: string; method: PaymentMethod; reference?: string | undefined; service?: string | undefined },
+): Promise<RequestOutcome> {
+  if (!(await deps.accounts.get(input.accountId))) throw new AccountNotFound(`account ${input.accountId} does not exist`);
+  const fingerprint = requestFingerprint({ amount: input.amount, method: input.method, reference: input.reference ?? null, service: input.service ?? null });
+  return idempotent(deps, requestKey('COUNTER', input.accountId, input.idempotencyKey), fingerprint, (holder) =>
+    post(deps, 'COUNTER', actor, input, holder, input.reference ? { reference: input.reference } : {}),
+  );
+}

@@ -1,0 +1,130 @@
+/** Requests of the ledger and payment routes (portal, staff and the provider's webhook). */
+import { z } from 'zod';
+import { SERVICE_TYPES } from '../domain/customers/model';
+import { COUNTER_METHODS, PORTAL_METHODS } from '../domain/payments';
+import { bodyError, Cursor, Id, Limit } from './common';
+
+/** The largest amount one payment or refund may move. */
+export const MAX_PAYMENT_AMOUNT = '100000.00';
+
+/** A money amount over HTTP: a decimal string, positive, at most 2 decimals, at most MAX_PAYMENT_AMOUNT. */
+export const PositiveAmount = (what: string) =>
+  z
+    .string({ error: `${what} must be a decimal string like "12.50"` })
+    .regex(AMOUNT, `${what} must be a decimal string with at most 2 decimals, like "12.50"`)
+    // Each check passes what the regex already refused, so one message names the problem.
+    .refine((value) => !AMOUNT.test(value) || cents(value) > 0n, `${what} must be more than 0`)
+    .refine((value) => !AMOUNT.test(value) || cents(value) <= cents(MAX_PAYMENT_AMOUNT), `${what} must be at most ${MAX_PAYMENT_AMOUNT}`);
+
+const AMOUNT = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
+
+/** Whole cents of an amount that matches AMOUNT (exact: BigInt, no float). */
+function cents(value: string): bigint {
+  const [whole = '0', fraction = ''] = value.split('.');
+  return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
+}
+
+/** The Idempotency-Key header: required on every request that moves money. */
+export const IdempotencyHeaders = z.object(
+  {
+    'idempotency-key': z
+      .string({ error: 'the Idempotency-Key header is required (a unique value per payment, reused only to retry it)' })
+      .regex(/^[\x21-\x7e]{1,128}$/, 'the Idempotency-Key header must be 1 to 128 visible ASCII characters'),
+  },
+  { error: 'the Idempotency-Key header is required' },
+);
+
+const AccountPath = z.object({ accountId: Id('accountId') });
+const ServiceSchema = z.enum(SERVICE_TYPES, { error: `service must be one of ${SERVICE_TYPES.join(', ')}` });
+const Text = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`);
+
+export const PortalPaymentRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject(
+    {
+      amount: PositiveAmount('amount'),
+      method: z.enum(PORTAL_METHODS, { error: `method must be one of ${PORTAL_METHODS.join(', ')}` }),
+      /** The provider's token for the card or bank account (from its hosted fields). */
+      token: z.string({ error: 'token must be a string' }).regex(/^[A-Za-z0-9_-]{1,128}$/, 'token must be the payment token from the payment form'),
+      service: ServiceSchema.optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type PortalPaymentRequest = z.infer<typeof PortalPaymentRequest>;
+
+export const CounterPaymentRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject(
+    {
+      amount: PositiveAmount('amount'),
+      method: z.enum(COUNTER_METHODS, { error: `method must be one of ${COUNTER_METHODS.join(', ')}` }),
+      /** Check number, receipt number, ... */
+      reference: Text('reference', 64).optional(),
+      service: ServiceSchema.optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type CounterPaymentRequest = z.infer<typeof CounterPaymentRequest>;
+
+export const ReturnPaymentRequest = z.object({
+  path: z.object({ paymentId: Id('paymentId') }),
+  body: z.strictObject({ reason: Text('reason', 200) }, { error: bodyError }),
+});
+export type ReturnPaymentRequest = z.infer<typeof ReturnPaymentRequest>;
+
+export const RefundRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject({ amount: PositiveAmount('amount'), reason: Text('reason', 200) }, { error: bodyError }),
+});
+export type RefundRequest = z.infer<typeof RefundRequest>;
+
+export const AdjustmentRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject(
+    {
+      amount: PositiveAmount('amount'),
+      direction: z.enum(['debit', 'credit'], { error: 'direction must be debit (the customer owes more) or credit (the customer owes less)' }),
+      service: ServiceSchema.optional(),
+      reason: Text('reason', 200),
+    },
+    { error: bodyError },
+  ),
+});
+export type AdjustmentRequest = z.infer<typeof AdjustmentRequest>;
+
+export const ReversalRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), entryId: Id('entryId') }),
+  body: z.strictObject({ reason: Text('reason', 200) }, { error: bodyError }),
+});
+export type ReversalRequest = z.infer<typeof ReversalRequest>;
+
+export const AccountReadRequest = z.object({ path: AccountPath });
+export type AccountReadRequest = z.infer<typeof AccountReadRequest>;
+
+export const AccountPageRequest = z.object({ path: AccountPath, query: z.object({ limit: Limit(50, 200), cursor: Cursor }) });
+export type AccountPageRequest = z.infer<typeof AccountPageRequest>;
+
+/** A provider event as the webhook receives it (after the signature check). */
+export const PaymentWebhookEvent = z.object({
+  id: z.string({ error: 'id must be a string' }).regex(/^[A-Za-z0-9_-]{1,100}$/, 'id must be the event id'),
+  type: z.string({ error: 'type must be a string' }).max(100, 'type is too long'),
+  created: z.number({ error: 'created must be a number (unix seconds)' }).int('created must be whole seconds'),
+  data: z.object({
+    paymentId: Id('data.paymentId').optional(),
+    reference: z.string().max(128).optional(),
+    reason: z.string().max(200).optional(),
+  }),
+});
+export type PaymentWebhookEvent = z.infer<typeof PaymentWebhookEvent>;

@@ -1,0 +1,105 @@
+/** An in-memory LedgerStore with the conditions of the DynamoDB one (keys once, payments by status, requests by token). */
+import { LedgerWriteRefused } from '../../../shared/app/payments/errors';
+import type { ChargeResult, LedgerStore, LedgerWrite, PaymentProvider, RequestRecord, RequestSlot } from '../../../shared/app/payments/ports';
+import type { Page } from '../../../shared/app/ports';
+import type { AuditEvent } from '../../../shared/domain/audit';
+import type { LedgerEntry } from '../../../shared/domain/ledger';
+import type { Payment } from '../../../shared/domain/payments';
+
+interface StoredRequest {
+  fingerprint: string;
+  status: 'PENDING' | 'DONE';
+  token: string;
+  leaseUntil: string;
+  outcome?: RequestRecord['outcome'];
+}
+
+export class MemoryLedger implements LedgerStore {
+  readonly entries: LedgerEntry[] = [];
+  readonly keys = new Set<string>();
+  readonly payments = new Map<string, Payment>();
+  readonly requests = new Map<string, StoredRequest>();
+  readonly webhookEvents = new Set<string>();
+  readonly audit: AuditEvent[] = [];
+  readonly guards = new Map<string, number>();
+  private tokens = 0;
+
+  async listEntries(accountId: string) {
+    return this.entries.filter((e) => e.accountId === accountId).sort((a, b) => a.postedAt.localeCompare(b.postedAt));
+  }
+  async pageEntries(accountId: string, limit: number): Promise<Page<LedgerEntry>> {
+    return { items: (await this.listEntries(accountId)).reverse().slice(0, limit) };
+  }
+  async getPayment(paymentId: string) {
+    return this.payments.get(paymentId);
+  }
+  async listPayments(accountId: string, limit: number): Promise<Page<Payment>> {
+    return { items: [...this.payments.values()].filter((p) => p.accountId === accountId).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, limit) };
+  }
+  async beginRequest(key: string, fingerprint: string, now: Date, leaseMs: number): Promise<RequestSlot> {
+    const old = this.requests.get(key);
+    if (old && !(old.status === 'PENDING' && old.leaseUntil < now.toISOString() && old.fingerprint === fingerprint)) return this.slotOf(old);
+    const token = `T${++this.tokens}`;
+    this.requests.set(key, { fingerprint, status: 'PENDING', token, leaseUntil: new Date(now.getTime() + leaseMs).toISOString() });
+    return { state: 'started', token };
+  }
+  private slotOf(stored: StoredRequest): RequestSlot {
+    return stored.status === 'DONE' ? { state: 'done', fingerprint: stored.fingerprint, outcome: stored.outcome! } : { state: 'pending', fingerprint: stored.fingerprint, leaseUntil: stored.leaseUntil };
+  }
+  async getRequest(key: string) {
+    const stored = this.requests.get(key);
+    return stored && this.slotOf(stored);
+  }
+  async releaseRequest(key: string, token: string) {
+    const stored = this.requests.get(key);
+    if (stored?.status === 'PENDING' && stored.token === token) this.requests.delete(key);
+  }
+  private checkRequest(record: RequestRecord): StoredRequest {
+    const stored = this.requests.get(record.key);
+    if (!stored || stored.status !== 'PENDING' || stored.token !== record.token) throw new LedgerWriteRefused('request', `request ${record.key} is no longer held by this caller`);
+    return stored;
+  }
+  async completeRequest(record: RequestRecord) {
+    const stored = this.checkRequest(record);
+    Object.assign(stored, { status: 'DONE', outcome: record.outcome });
+  }
+  async commit(write: LedgerWrite) {
+    // Check every condition first: all or nothing, like a transaction.
+    for (const entry of write.entries) if (this.keys.has(`${entry.accountId}|${entry.idempotencyKey}`)) throw new LedgerWriteRefused('entry', `ledger entry ${entry.idempotencyKey} was posted before`);
+    if (write.payment) {
+      const current = this.payments.get(write.payment.value.paymentId);
+      if (write.payment.expectedStatus ? current?.status !== write.payment.expectedStatus : current) throw new LedgerWriteRefused('payment', 'payment changed');
+    }
+    const request = write.request && this.checkRequest(write.request);
+    if (write.webhookEvent && this.webhookEvents.has(write.webhookEvent.eventId)) throw new LedgerWriteRefused('webhook', 'event seen');
+    if (write.refundGuard && (this.guards.get(write.refundGuard.accountId) ?? 0) !== write.refundGuard.expectedVersion) throw new LedgerWriteRefused('guard', 'guard moved');
+    for (const entry of write.entries) {
+      this.keys.add(`${entry.accountId}|${entry.idempotencyKey}`);
+      this.entries.push(entry);
+    }
+    if (write.payment) this.payments.set(write.payment.value.paymentId, write.payment.value);
+    this.audit.push(...write.audit);
+    if (request) Object.assign(request, { status: 'DONE', outcome: write.request!.outcome });
+    if (write.webhookEvent) this.webhookEvents.add(write.webhookEvent.eventId);
+    if (write.refundGuard) this.guards.set(write.refundGuard.accountId, write.refundGuard.expectedVersion + 1);
+  }
+  async recordWebhookEvent(event: { eventId: string }) {
+    if (this.webhookEvents.has(event.eventId)) return false;
+    this.webhookEvents.add(event.eventId);
+    return true;
+  }
+  async refundGuardVersion(accountId: string) {
+    return this.guards.get(accountId) ?? 0;
+  }
+}
+
+/** A provider that records its calls and answers from a table of tokens. */
+export class RecordingProvider implements PaymentProvider {
+  readonly name = 'sandbox';
+  readonly calls: Array<{ idempotencyKey: string; amount: string; token: string }> = [];
+  constructor(private readonly answer: (token: string, key: string) => ChargeResult = (_token, key) => ({ status: 'succeeded', reference: `ref-${key}` })) {}
+  async charge(input: { idempotencyKey: string; amount: string; token: string }): Promise<ChargeResult> {
+    this.calls.push({ idempotencyKey: input.idempotencyKey, amount: input.amount, token: input.token });
+    return this.answer(input.token, input.idempotencyKey);
+  }
+}
