@@ -44,11 +44,11 @@ function setup() {
 const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
 describe('bill-segment', () => {
-  it('writes bill, ledger entry and audit event in one conditional transaction', async () => {
+  it('writes bill, ledger entry, audit event, ledger key and monthly peak in one conditional transaction', async () => {
     const run = setup();
     ddb.on(TransactWriteCommand).resolves({});
     expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 1, skipped: 0, failed: 0, errors: [] });
-    const [bill, ledger, audit, peak, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
+    const [bill, ledger, audit, ledgerKey, peak, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
     // 600.2 kWh at 00:00 local (off-peak): 12.50 + 55.52 (x 0.0925 = 55.5185) + 2.52 (x 0.0042 = 2.52084) = 70.54; 5% fee 3.527 -> 3.53.
     expect(bill).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', total: '74.07', dueDate: '2026-02-22', runId: 'run-2' } });
     expect(bill!.Item!['services']).toMatchObject([{ agreementId: 'G0001', usage: { quantity: '600.2', unit: 'kWh' }, peakKw: '600.2', subtotal: '74.07' }]);
@@ -57,6 +57,7 @@ describe('bill-segment', () => {
     expect(ledger).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { idempotencyKey: bill!.Item!['billId'], postings: [{ side: 'debit', amount: '74.07' }, { side: 'credit', amount: '74.07' }] } });
     expect(String(ledger!.Item!['SK'])).toMatch(/^LEDGER#/);
     expect(audit!.Item).toMatchObject({ PK: 'AUDIT#ACCOUNT#A0001', action: 'bill.issued' });
+    expect(ledgerKey).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', SK: `LEDGERKEY#${String(bill!.Item!['billId'])}` } });
     expect(peak).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', SK: `AGREEMENT#G0001#PEAK#2026-01#${String(bill!.Item!['billId'])}`, peakKw: '600.2' } });
     expect(rest).toEqual([]);
   });

@@ -130,7 +130,12 @@ describe('billSegment', () => {
     expect(bill!.services[1]!.peakKw).toBeUndefined();
     expect(bill!.total).toBe('63.12');
     expect(bills.ledger).toHaveLength(1);
-    expect(bills.ledger[0]!.postings[0]!.amount).toBe('63.12');
+    // One receivable per service, revenue for the whole bill.
+    expect(bills.ledger[0]!.postings).toEqual([
+      { ledgerAccount: 'ACCOUNTS_RECEIVABLE', side: 'debit', amount: '33.43', service: 'electric' },
+      { ledgerAccount: 'ACCOUNTS_RECEIVABLE', side: 'debit', amount: '29.69', service: 'water' },
+      { ledgerAccount: 'REVENUE', side: 'credit', amount: '63.12' },
+    ]);
   });
 
   it('gives a closed agreement its final bill for the days up to its end date, prorating per-bill charges', async () => {
