@@ -28,7 +28,7 @@ export interface RatingContext {
   serviceClass?: string;
   /** Ids of taxes this customer is exempt from. */
   taxExemptions?: string[];
-  /** Winter-average usage per bill in the tariff's unit (sewer charges with basis winter-average). */
+  /** Winter-average usage per bill in the tariff's unit (sewer charges with basis winter-average or winter-average-fixed). */
   winterAverage?: string;
   /** Impervious area (in the unit of the stormwater charge's eruSize) and the credit in percent. */
   imperviousArea?: string;
@@ -637,11 +637,11 @@ function rateEnergy(state: BillState, compiled: CompiledCharge, part: Segment, b
     if (!periods || periods.includes(p)) usage += billed[p]!;
   }
   let note = '';
-  if (charge.basis === 'winter-average') {
+  if (charge.basis === 'winter-average' || charge.basis === 'winter-average-fixed') {
     const average = state.context.winterAverage === undefined ? undefined : decimalToMicro(state.context.winterAverage);
     if (average === undefined) throw new RatingError(`${charge.description} is billed on the winter average: give winterAverage (a decimal of ${state.doc.unit} per bill) in the rating context`);
     const scaled = scaleMicro(average, part.days, state.referenceDays);
-    if (scaled < usage) {
+    if (scaled < usage || charge.basis === 'winter-average-fixed') {
       usage = scaled;
       note = ' (winter average)';
     }
@@ -698,6 +698,7 @@ function chronologicalParts(state: BillState, part: Segment, limits: Array<numbe
     if (v <= 0) continue;
     cumulative += v;
     let tier = 0;
+    // An interval that brings the total exactly to a limit goes to the next tier (the boundary as read from ssc's per-step pricing).
     while (tier < limits.length - 1 && limits[tier] !== undefined && cumulative >= limits[tier]!) tier++;
     if (periods) {
       const day = localDay[i]!;
@@ -821,7 +822,9 @@ function rateStormwater(state: BillState, compiled: CompiledCharge, part: Segmen
   const times = charge.per === 'day' ? new Money(part.days) : new Money(part.days).div(state.referenceDays);
   const perLabel = charge.per === 'day' ? ` x ${part.days} days` : prorationNote(part.days, state.referenceDays);
   const charged = applyRounding(erus.times(rate).times(times), compiled.rounding);
-  push(state, { description: `${charge.description} (${formatQuantity(erus)} ERU${perLabel})`, quantity: formatQuantity(erus), unit: 'ERU', rate: formatQuantity(charge.per === 'day' ? rate.times(part.days) : rate.times(times).toDecimalPlaces(8)), category: compiled.category, ...period }, charged, compiled.rounding);
+  // The amount uses the exact ERU count; the line shows it to a millionth, like other quantities.
+  const shown = formatQuantity(erus.toDecimalPlaces(6, Decimal.ROUND_HALF_UP));
+  push(state, { description: `${charge.description} (${shown} ERU${perLabel})`, quantity: shown, unit: 'ERU', rate: formatQuantity(charge.per === 'day' ? rate.times(part.days) : rate.times(times).toDecimalPlaces(8)), category: compiled.category, ...period }, charged, compiled.rounding);
   const credit = state.context.stormwaterCreditPercent;
   if (credit !== undefined && !new Money(credit).isZero()) {
     const creditRate = new Money(credit).div(HUNDRED);

@@ -125,8 +125,12 @@ export const EnergyCharge = z.strictObject({
    * day (kW x days).
    */
   tierLimitPer: z.enum(['bill', 'day', 'kW', 'kW-day']).default('bill'),
-  /** 'metered' usage, or the winter average (rating context) capped by the metered usage (sewer). */
-  basis: z.enum(['metered', 'winter-average']).default('metered'),
+  /**
+   * 'metered' usage; 'winter-average': the winter average (rating context), or the metered usage
+   * when less (sewer); 'winter-average-fixed': the winter average whatever the month's metered
+   * usage (sewer billed on the average all year, e.g. City of Portland, Texas).
+   */
+  basis: z.enum(['metered', 'winter-average', 'winter-average-fixed']).default('metered'),
   /** At most this quantity per bill is charged (sewer caps). */
   cap: UDec.optional(),
   /** Rounding of the quantity before multiplying (e.g. whole thousand gallons). */

@@ -81,6 +81,8 @@ const INFORMATIONAL = new Set([
   'peakkwhusagemax', 'peakkwhusagehistory', 'voltageminimum', 'voltagemaximum', 'revisions', 'latest_update', 'demandwindow', 'fixedkeyvals',
   'energykeyvals', 'demandkeyvals', 'servicetype', 'utility_name', 'rateschedule', 'ratename', 'creationdate', 'lastupdate', 'demandunits',
   'flatdemandunit', 'demandrateunit', 'has_net_metering',
+  // The IURDB rate page's JSON export (camelCase, 'supercedes' as URDB spells it): applicability and units.
+  'supercedes', 'sourcereference', 'mindemand', 'maxdemand', 'servicemax', 'flatdemandunits', 'demandrateunits',
 ]);
 
 /** Fields the import turns into charges. */
@@ -210,10 +212,25 @@ function monthFlags(value: unknown, field: string): number[] {
   return value.flatMap((flag, m) => (flag === true || flag === 1 ? [m + 1] : []));
 }
 
+/**
+ * The item with its field names in lower case: the API writes them so, the IURDB page export in
+ * camelCase (dgRules, flatDemandUnits); both spellings of one field are refused as ambiguous.
+ */
+function lowerCaseKeys(item: Json): Json {
+  const lower: Json = {};
+  for (const [key, value] of Object.entries(item)) {
+    const name = key.toLowerCase();
+    if (name in lower) throw new InvalidTariffDocument(`URDB rate ${String(item.label ?? '')}: field ${key} is given twice (in different letter case)`);
+    lower[name] = value;
+  }
+  return lower;
+}
+
 /** Converts one URDB rate object. */
-export function importUrdbItem(item: Json, options: { timeZone?: string } = {}): TariffDocument {
+export function importUrdbItem(written: Json, options: { timeZone?: string } = {}): TariffDocument {
+  const item = lowerCaseKeys(written);
   const label = String(item.label ?? 'urdb');
-  const unknown = Object.keys(item).filter((key) => !INFORMATIONAL.has(key.toLowerCase()) && !PRICED.has(key.toLowerCase()) && !isEmpty(item[key]));
+  const unknown = Object.keys(written).filter((key) => !INFORMATIONAL.has(key.toLowerCase()) && !PRICED.has(key.toLowerCase()) && !isEmpty(written[key]));
   if (unknown.length > 0) throw new UnsupportedUrdbField(`URDB rate ${String(item.label ?? item.name ?? '')}: field(s) ${unknown.join(', ')} are not understood by this import; refusing rather than dropping them`);
   const reject = (field: string, why: string) => {
     if (!isEmpty(item[field])) throw new UnsupportedUrdbField(`URDB rate ${String(item.label ?? '')}: ${field} ${why}`);
@@ -221,7 +238,7 @@ export function importUrdbItem(item: Json, options: { timeZone?: string } = {}):
   reject('demandreactivepowercharge', '(reactive power charge) cannot be expressed: usage has no kVAR');
   reject('coincidentratestructure', '(coincident demand) cannot be expressed: usage has no system peak');
   reject('coincidentrateschedule', '(coincident demand) cannot be expressed: usage has no system peak');
-  for (const field of ['demandunits', 'flatdemandunit', 'demandrateunit']) {
+  for (const field of ['demandunits', 'flatdemandunit', 'demandrateunit', 'flatdemandunits', 'demandrateunits']) {
     const unit = item[field];
     if (unit !== undefined && unit !== null && unit !== '' && unit !== 'kW') throw new UnsupportedUrdbField(`URDB ${field} ${JSON.stringify(unit)}: only kW demand can be derived from interval energy (kVA and hp cannot)`);
   }

@@ -38,6 +38,28 @@ describe('npx cis rate', () => {
     expect(output.total).toBe('36.86');
   });
 
+  it('rates a published water and wastewater schedule (City of Portland, Texas) with a context file', () => {
+    const run = cis(['--tariff', fixture('tariffs/portland-tx-water-wastewater-residential.json'), '--usage', fixture('usage/portland-water-daily-2024-07.csv'), '--context', fixture('usage/portland-residential-context.json')]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const output = JSON.parse(run.stdout) as { bills: Array<{ periodStart: string; periodEnd: string; lines: Array<{ description: string; quantity: string; amount: string }>; total: string }>; total: string };
+    // July 2024, 18.3 kgal on a 0.625-inch meter, winter average 6.4 kgal (published-tariffs.test.ts):
+    // 13.84 + 13 x 3.02 (39.26) + 6 x 3.08 (18.48, "each thousand gallons or part") + 26.59 + 6.4 x 0.93 (5.95) = 104.12
+    expect(output.bills.map((bill) => [bill.periodStart, bill.periodEnd, bill.total])).toEqual([['2024-07-01', '2024-07-31', '104.12']]);
+    expect(output.bills[0]!.lines.map((line) => [line.quantity, line.amount])).toEqual([['1', '13.84'], ['13', '39.26'], ['6', '18.48'], ['1', '26.59'], ['6.4', '5.95']]);
+  });
+
+  it('rates a published URDB item (SMUD CI-TOD3) in its time zone from hourly usage', () => {
+    const run = cis(['--tariff', fixture('tariffs/urdb-smud-ci-tod3-2025.json'), '--usage', fixture('usage/flat-500kw-2026-01-hourly.csv'), '--time-zone', 'America/Los_Angeles']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const output = JSON.parse(run.stdout) as { bills: Array<{ lines: Array<{ amount: string }>; total: string }>; total: string };
+    // January 2026 at 500 kW (published-tariffs.test.ts): 2339.50 + 55,000 kWh x 0.1408 (7744.00)
+    // + 240,000 x 0.1163 (27912.00) + 77,000 x 0.0753 (5798.10) + 0 + 500 kW x 5.539 (2769.50) = 46563.10
+    expect(output.bills[0]!.lines.map((line) => line.amount)).toEqual(['2339.50', '7744.00', '27912.00', '5798.10', '0.00', '2769.50']);
+    expect(output.total).toBe('46563.10');
+  });
+
   it('fails with the file and line of a bad CSV row', () => {
     const run = cis(['--tariff', fixture('tariffs/water-sewer-stormwater.json'), '--usage', fixture('usage/bad-line.csv')]);
     expect(run.status).toBe(1);

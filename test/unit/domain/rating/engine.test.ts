@@ -1,6 +1,7 @@
 /**
  * Worked examples: each bill is computed by hand in the comments, line by line, from the fixture
- * tariffs in test/fixtures/tariffs (their `source` says which published tariff each imitates).
+ * tariffs in test/fixtures/tariffs (their `source` says which published tariff each imitates, with
+ * round example prices); published-tariffs.test.ts works bills from published prices.
  */
 import { Decimal } from 'decimal.js';
 import { parseTariffDocument, rateBill, rateMonths, RatingError, type TariffDocument } from '../../../../shared/domain/rating';
