@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
-import { CisApi } from './constructs/api';
+import { CisApi, type LateFeeSettings } from './constructs/api';
 import { BillingWorkflow } from './constructs/billing-workflow';
 import type { SharedFunctionSettings } from './constructs/cis-function';
 import { DataTable } from './constructs/data-table';
@@ -18,6 +18,8 @@ export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
 export const MAX_BILLING_SEGMENTS = SHARD_COUNT;
 export const DEFAULT_RETURNED_PAYMENT_FEE = '25.00';
+export const DEFAULT_ARRANGEMENT_GRACE_DAYS = 5;
+export const DEFAULT_LATE_FEE = { graceDays: 5, method: 'percent', flat: '5.00', percent: '1.5', minimumPastDue: '10.00', cap: '25.00' } as const;
 /**
  * The secret the local sandbox payment provider signs webhooks with. It is public: a deployment
  * that takes real payments sets its provider's secret with `-c paymentWebhookSecret=...`.
@@ -37,6 +39,20 @@ export interface CisStackProps extends StackProps {
   readonly returnedPaymentFee?: string;
   /** Secret the payment provider signs webhooks with (at least 16 characters). @default the public sandbox secret */
   readonly paymentWebhookSecret?: string;
+  /** Days an arrangement installment may stay unpaid after its due date before the arrangement is broken. @default 5 */
+  readonly arrangementGraceDays?: number;
+  /** Days after a bill's due date before a late fee. @default 5 */
+  readonly lateFeeGraceDays?: number;
+  /** A flat late fee or a percent of the past-due amount. @default 'percent' */
+  readonly lateFeeMethod?: string;
+  /** The flat late fee (decimal string). @default '5.00' */
+  readonly lateFeeFlat?: string;
+  /** The late fee in percent of the past-due amount (decimal string). @default '1.5' */
+  readonly lateFeePercent?: string;
+  /** No late fee while the account's past due is below this (decimal string). @default '10.00' */
+  readonly lateFeeMinimumPastDue?: string;
+  /** The largest late fee on one bill (decimal string; "none" for no cap). @default '25.00' */
+  readonly lateFeeCap?: string;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -71,6 +87,8 @@ export class CisStack extends Stack {
         provider: 'sandbox',
         returnedPaymentFee: validFee(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE),
         webhookSecret: validWebhookSecret(props.paymentWebhookSecret ?? SANDBOX_WEBHOOK_SECRET),
+        arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
+        lateFee: validLateFee(props),
       },
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
@@ -108,6 +126,31 @@ function validBillingSegments(segments: number): number {
 function validFee(fee: string): string {
   if (!/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/.test(fee)) throw new Error(`returnedPaymentFee must be a decimal amount from 0 to 9999.99 with at most 2 decimals, got ${JSON.stringify(fee)}`);
   return fee;
+}
+
+function validDays(days: number, key: string): number {
+  if (!Number.isInteger(days) || days < 0 || days > 365) throw new Error(`${key} must be a whole number of days from 0 to 365, got ${days}`);
+  return days;
+}
+
+function validLateFee(props: CisStackProps): LateFeeSettings {
+  const amount = (value: string, key: string) => {
+    if (!/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/.test(value)) throw new Error(`${key} must be a decimal amount from 0 to 9999.99 with at most 2 decimals, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const method = props.lateFeeMethod ?? DEFAULT_LATE_FEE.method;
+  if (method !== 'flat' && method !== 'percent') throw new Error(`lateFeeMethod must be "flat" or "percent", got ${JSON.stringify(method)}`);
+  const percent = props.lateFeePercent ?? DEFAULT_LATE_FEE.percent;
+  if (!/^(0|[1-9]\d?|100)(\.\d{1,4})?$/.test(percent) || Number(percent) > 100) throw new Error(`lateFeePercent must be a percent from 0 to 100 with at most 4 decimals, got ${JSON.stringify(percent)}`);
+  const cap = props.lateFeeCap ?? DEFAULT_LATE_FEE.cap;
+  return {
+    graceDays: validDays(props.lateFeeGraceDays ?? DEFAULT_LATE_FEE.graceDays, 'lateFeeGraceDays'),
+    method,
+    flat: amount(props.lateFeeFlat ?? DEFAULT_LATE_FEE.flat, 'lateFeeFlat'),
+    percent,
+    minimumPastDue: amount(props.lateFeeMinimumPastDue ?? DEFAULT_LATE_FEE.minimumPastDue, 'lateFeeMinimumPastDue'),
+    cap: cap === 'none' ? 'none' : amount(cap, 'lateFeeCap'),
+  };
 }
 
 function validWebhookSecret(secret: string): string {

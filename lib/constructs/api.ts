@@ -39,6 +39,20 @@ export interface PaymentSettings {
   /** Decimal string. */
   readonly returnedPaymentFee: string;
   readonly webhookSecret: string;
+  /** Days an arrangement installment may stay unpaid after its due date before the arrangement is broken. */
+  readonly arrangementGraceDays: number;
+  readonly lateFee: LateFeeSettings;
+}
+
+/** The late-fee policy: grace days after the due date, flat or percent, minimum past due, cap per charge (decimal strings). */
+export interface LateFeeSettings {
+  readonly graceDays: number;
+  readonly method: 'flat' | 'percent';
+  readonly flat: string;
+  readonly percent: string;
+  readonly minimumPastDue: string;
+  /** 'none' = no cap. */
+  readonly cap: string;
 }
 
 interface RouteSpec {
@@ -56,6 +70,9 @@ interface RouteSpec {
 /** The ledger and payments (issue 6): payments, returns, refunds, balances, the ledger, the provider's webhook. */
 function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
   const paymentEnv = { PAYMENT_PROVIDER: payments.provider, RETURNED_PAYMENT_FEE: payments.returnedPaymentFee };
+  const arrangementEnv = { ARRANGEMENT_GRACE_DAYS: String(payments.arrangementGraceDays) };
+  const { lateFee } = payments;
+  const lateFeeEnv = { LATE_FEE_GRACE_DAYS: String(lateFee.graceDays), LATE_FEE_METHOD: lateFee.method, LATE_FEE_FLAT: lateFee.flat, LATE_FEE_PERCENT: lateFee.percent, LATE_FEE_MINIMUM_PAST_DUE: lateFee.minimumPastDue, LATE_FEE_CAP: lateFee.cap };
   return [
     { id: 'MakePayment', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/make-payment.ts', description: 'Portal: the customer pays by card or bank through the payment provider', access: 'read-write', environment: paymentEnv },
     { id: 'ListMyPayments', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/list-payments.ts', description: 'Portal: payment history of one of the customer\'s accounts', access: 'read' },
@@ -65,6 +82,12 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
     { id: 'RefundCredit', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/refunds', entry: 'functions/staff/refund-credit.ts', description: 'Staff: refunds a credit balance', access: 'read-write' },
     { id: 'AdjustBalance', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/adjustments', entry: 'functions/staff/adjust-balance.ts', description: 'Staff: a debit or credit adjustment of an account', access: 'read-write' },
     { id: 'ReverseEntry', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/ledger/{entryId}/reversal', entry: 'functions/staff/reverse-entry.ts', description: 'Staff: reverses a fee, adjustment, refund, transfer or opening balance', access: 'read-write' },
+    { id: 'CreateArrangement', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/arrangements', entry: 'functions/staff/create-arrangement.ts', description: 'Staff: a payment arrangement over the account\'s open charges', access: 'read-write', environment: arrangementEnv },
+    { id: 'CancelArrangement', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/arrangements/{arrangementId}/cancel', entry: 'functions/staff/cancel-arrangement.ts', description: 'Staff: cancels an active payment arrangement', access: 'read-write', environment: arrangementEnv },
+    { id: 'GetMyArrangement', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/arrangement', entry: 'functions/portal/get-arrangement.ts', description: 'Portal: the payment arrangement of one of the customer\'s accounts', access: 'read' },
+    { id: 'OpenDispute', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/disputes', entry: 'functions/staff/open-dispute.ts', description: 'Staff: opens a dispute of charges (no late fee on the disputed amount)', access: 'read-write' },
+    { id: 'CloseDispute', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/disputes/{disputeId}/close', entry: 'functions/staff/close-dispute.ts', description: 'Staff: closes a dispute with its resolution', access: 'read-write' },
+    { id: 'AssessLateFees', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/late-fees', entry: 'functions/staff/assess-late-fees.ts', description: 'Staff: assesses the late fees of an account (one per bill, never on disputed or arranged amounts)', access: 'read-write', environment: lateFeeEnv },
     { id: 'GetLedger', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/ledger', entry: 'functions/staff/get-ledger.ts', description: 'Staff: the ledger entries, balance and aging of an account', access: 'read' },
     {
       id: 'PaymentWebhook',

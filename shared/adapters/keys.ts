@@ -52,6 +52,14 @@ export const keys = {
   /** GSI1: the payments of an account by time received. */
   paymentOfAccount: (accountId: string, receivedAt: string, paymentId: string) => ({ GSI1PK: `ACCOUNT#${accountId}#PAYMENTS`, GSI1SK: `${receivedAt}#${paymentId}` }),
   paymentsOfAccountPartition: (accountId: string) => `ACCOUNT#${accountId}#PAYMENTS`,
+  /** A payment arrangement of the account. */
+  arrangement: (accountId: string, arrangementId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `ARRANGEMENT#${arrangementId}` }),
+  ARRANGEMENT_PREFIX: 'ARRANGEMENT#',
+  /** Serializes the creation and closing of an account's arrangements (a version bumped by each). */
+  arrangementGuard: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ARRANGEMENTGUARD' }),
+  /** A dispute of charges of the account. */
+  dispute: (accountId: string, disputeId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `DISPUTE#${disputeId}` }),
+  DISPUTE_PREFIX: 'DISPUTE#',
   /** An idempotent request (Idempotency-Key header) and its stored answer. */
   request: (requestKey: string): Key => ({ PK: `IDEMPOTENCY#${requestKey}`, SK: 'REQUEST' }),
   /** A payment-provider webhook event already processed (replays are ignored). */

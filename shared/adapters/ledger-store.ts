@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ARRANGEMENT_STATUSES, type Arrangement } from '../domain/arrangements';
+import type { Dispute } from '../domain/disputes';
 import { ENTRY_KINDS, LEDGER_ACCOUNTS, type LedgerEntry, type Posting } from '../domain/ledger';
 import { PAYMENT_METHODS, type Payment } from '../domain/payments';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
@@ -90,6 +92,7 @@ export function paymentToItem(payment: Payment): Item {
     type: 'PAYMENT',
     ...payment,
     allocations: payment.allocations.map((a) => ({ service: a.service, amount: a.amount })),
+    ...(payment.arrangement ? { arrangement: { arrangementId: payment.arrangement.arrangementId, amount: payment.arrangement.amount } } : {}),
   };
 }
 
@@ -119,6 +122,62 @@ export function paymentFromItem(item: Item): Payment {
     ...optional('returnReason'),
     ...optional('returnEntryId'),
     ...optional('feeEntryId'),
+    ...(item['arrangement'] ? { arrangement: { arrangementId: str(map(item, 'arrangement'), 'arrangementId'), amount: decimalStr(map(item, 'arrangement'), 'amount') } } : {}),
+  };
+}
+
+export function arrangementToItem(arrangement: Arrangement): Item {
+  return { ...keys.arrangement(arrangement.accountId, arrangement.arrangementId), type: 'ARRANGEMENT', ...arrangement, installments: arrangement.installments.map((i) => ({ ...i })), coveredCharges: [...arrangement.coveredCharges] };
+}
+
+export function arrangementFromItem(item: Item): Arrangement {
+  const installments = item['installments'];
+  const covered = item['coveredCharges'];
+  if (!Array.isArray(installments) || !Array.isArray(covered)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: installments or coveredCharges is not a list`);
+  const optional = (name: 'closedAt' | 'closedBy' | 'closeReason') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  return {
+    arrangementId: str(item, 'arrangementId'),
+    accountId: str(item, 'accountId'),
+    status: oneOf(item, 'status', ARRANGEMENT_STATUSES),
+    amount: decimalStr(item, 'amount'),
+    downPayment: decimalStr(item, 'downPayment'),
+    installments: installments.map((i) => ({ number: int(i as Item, 'number'), dueDate: str(i as Item, 'dueDate'), amount: decimalStr(i as Item, 'amount') })),
+    coveredCharges: covered.map((id) => String(id)),
+    graceDays: int(item, 'graceDays'),
+    createdAt: str(item, 'createdAt'),
+    createdBy: str(item, 'createdBy'),
+    ...optional('closedAt'),
+    ...optional('closedBy'),
+    ...optional('closeReason'),
+  };
+}
+
+export function disputeToItem(dispute: Dispute): Item {
+  return { ...keys.dispute(dispute.accountId, dispute.disputeId), type: 'DISPUTE', ...dispute, entryIds: [...dispute.entryIds] };
+}
+
+export function disputeFromItem(item: Item): Dispute {
+  const entryIds = item['entryIds'];
+  if (!Array.isArray(entryIds)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: entryIds is not a list`);
+  const optional = (name: 'closedAt' | 'closedBy' | 'resolution') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  return {
+    disputeId: str(item, 'disputeId'),
+    accountId: str(item, 'accountId'),
+    status: oneOf(item, 'status', ['OPEN', 'CLOSED'] as const),
+    entryIds: entryIds.map((id) => String(id)),
+    amount: decimalStr(item, 'amount'),
+    reason: str(item, 'reason'),
+    openedAt: str(item, 'openedAt'),
+    openedBy: str(item, 'openedBy'),
+    ...optional('closedAt'),
+    ...optional('closedBy'),
+    ...optional('resolution'),
   };
 }
 
@@ -304,20 +363,18 @@ export class DynamoLedgerStore implements LedgerStore {
     }
     if (write.refundGuard) {
       const { accountId, expectedVersion } = write.refundGuard;
-      parts.push({
-        part: 'guard',
-        what: `the ledger of account ${accountId} changed while the refund was checked; try again`,
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: keys.refundGuard(accountId),
-            UpdateExpression: 'SET version = :next, #type = :type',
-            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':next': expectedVersion + 1, ':type': 'REFUND_GUARD', ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }) },
-          },
-        },
-      });
+      parts.push({ part: 'guard', what: `the ledger of account ${accountId} changed while the refund was checked; try again`, item: this.guardUpdate(keys.refundGuard(accountId), 'REFUND_GUARD', expectedVersion) });
+    }
+    if (write.arrangementGuard) {
+      const { accountId, expectedVersion } = write.arrangementGuard;
+      parts.push({ part: 'guard', what: `the arrangements of account ${accountId} changed meanwhile; try again`, item: this.guardUpdate(keys.arrangementGuard(accountId), 'ARRANGEMENT_GUARD', expectedVersion) });
+    }
+    for (const { value, expectedStatus } of write.arrangements ?? []) {
+      parts.push({ part: 'arrangement', what: expectedStatus ? `arrangement ${value.arrangementId} is no longer ${expectedStatus}` : `arrangement ${value.arrangementId} exists`, item: { Put: this.conditionalPut(arrangementToItem(value), expectedStatus) } });
+    }
+    if (write.dispute) {
+      const { value, expectedStatus } = write.dispute;
+      parts.push({ part: 'dispute', what: expectedStatus ? `dispute ${value.disputeId} is no longer ${expectedStatus}` : `dispute ${value.disputeId} exists`, item: { Put: this.conditionalPut(disputeToItem(value), expectedStatus) } });
     }
     if (parts.length > 100) throw new Error(`a ledger write of ${parts.length} items exceeds one transaction`);
     try {
@@ -348,5 +405,48 @@ export class DynamoLedgerStore implements LedgerStore {
   async refundGuardVersion(accountId: string): Promise<number> {
     const output = await storeCall('GetItem refund guard', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.refundGuard(accountId), ConsistentRead: true })));
     return output.Item ? int(output.Item, 'version') : 0;
+  }
+
+  async arrangementGuardVersion(accountId: string): Promise<number> {
+    const output = await storeCall('GetItem arrangement guard', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.arrangementGuard(accountId), ConsistentRead: true })));
+    return output.Item ? int(output.Item, 'version') : 0;
+  }
+
+  async listArrangements(accountId: string): Promise<Arrangement[]> {
+    return (await this.listPrefix(accountId, keys.ARRANGEMENT_PREFIX, 'Query arrangements')).map(arrangementFromItem);
+  }
+
+  async listDisputes(accountId: string): Promise<Dispute[]> {
+    return (await this.listPrefix(accountId, keys.DISPUTE_PREFIX, 'Query disputes')).map(disputeFromItem);
+  }
+
+  private listPrefix(accountId: string, prefix: string, what: string): Promise<Item[]> {
+    return queryAll(this.documentClient, what, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':prefix': prefix },
+      ConsistentRead: true,
+    });
+  }
+
+  /** A version item bumped by a write that read `expectedVersion` (0 = the item does not exist yet). */
+  private guardUpdate(key: { PK: string; SK: string }, type: string, expectedVersion: number): Record<string, unknown> {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET version = :next, #type = :type',
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':next': expectedVersion + 1, ':type': type, ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }) },
+      },
+    };
+  }
+
+  /** A new item (must not exist) or a change of one that must still have `expectedStatus`. */
+  private conditionalPut(item: Item, expectedStatus: string | undefined): Record<string, unknown> {
+    return expectedStatus
+      ? { TableName: this.tableName, Item: item, ConditionExpression: '#status = :expected', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':expected': expectedStatus } }
+      : { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' };
   }
 }

@@ -1,7 +1,9 @@
 /** Lazily wired dependencies of the ledger and payment handlers, and the staff roles they allow. */
 import type { StaffRole } from '../domain/identity';
 import type { PaymentProvider } from '../app/payments/ports';
-import { PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { validLateFeePolicy, type LateFeePolicy } from '../domain/late-fees';
+import { Money } from '../domain/money';
+import { ArrangementsEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
 import { parseEnv } from './env';
 import { DynamoLedgerStore } from './ledger-store';
 import { lazy, tableDeps } from './runtime';
@@ -32,6 +34,27 @@ export const webhookDeps = lazy(() => {
   return { ...deps, webhookSecret: env.PAYMENT_WEBHOOK_SECRET, providerName: deps.provider.name };
 });
 export type WebhookRuntimeDeps = ReturnType<typeof webhookDeps>;
+
+export const arrangementDeps = lazy(() => ({ ...ledgerDeps(), arrangementGraceDays: parseEnv(ArrangementsEnv).ARRANGEMENT_GRACE_DAYS }));
+export type ArrangementRuntimeDeps = ReturnType<typeof arrangementDeps>;
+
+/** The late-fee policy from the function's environment (validated at cold start). */
+export function lateFeePolicyFromEnv(env: LateFeeEnv): LateFeePolicy {
+  return validLateFeePolicy({
+    graceDays: env.LATE_FEE_GRACE_DAYS,
+    method: env.LATE_FEE_METHOD,
+    flatAmount: new Money(env.LATE_FEE_FLAT),
+    percent: new Money(env.LATE_FEE_PERCENT),
+    minimumPastDue: new Money(env.LATE_FEE_MINIMUM_PAST_DUE),
+    cap: env.LATE_FEE_CAP === 'none' ? undefined : new Money(env.LATE_FEE_CAP),
+  });
+}
+
+export const lateFeeDeps = lazy(() => ({ ...ledgerDeps(), lateFeePolicy: lateFeePolicyFromEnv(parseEnv(LateFeeEnv)) }));
+export type LateFeeRuntimeDeps = ReturnType<typeof lateFeeDeps>;
+
+/** Staff who make and cancel payment arrangements and open and close disputes. */
+export const ARRANGEMENT_MAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
 
 /** Staff who take payments at the counter. */
 export const PAYMENT_TAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];

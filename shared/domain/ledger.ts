@@ -423,14 +423,16 @@ export function paymentCredit(entries: readonly LedgerEntry[], amount: Decimal):
 }
 
 /**
- * Splits a payment over the open charges: those of `service` first when one is named, then every
- * other charge oldest first; what is left is an account-level credit. Allocations per service,
+ * Splits a payment over the open charges: those of `firstCharges` (an active arrangement's) first,
+ * then those of `service` when one is named, then every other charge oldest first; what is left is an account-level credit. Allocations per service,
  * in the order they were paid.
  */
-export function allocatePayment(entries: readonly LedgerEntry[], amount: Decimal, service?: string): Allocation[] {
+export function allocatePayment(entries: readonly LedgerEntry[], amount: Decimal, service?: string, firstCharges: ReadonlySet<string> = new Set()): Allocation[] {
   if (!amount.gt(0)) throw new InvalidInput('a payment amount must be positive');
   const { charges } = openCharges(entries);
-  const ordered = service ? [...charges.filter((c) => c.service === service), ...charges.filter((c) => c.service !== service)] : charges;
+  const byService = service ? [...charges.filter((c) => c.service === service), ...charges.filter((c) => c.service !== service)] : charges;
+  // An active payment arrangement's charges come first (its installments are paid first).
+  const ordered = [...byService.filter((c) => firstCharges.has(c.entryId)), ...byService.filter((c) => !firstCharges.has(c.entryId))];
   const allocated = new Map<string, Decimal>();
   let left = amount;
   for (const charge of ordered) {

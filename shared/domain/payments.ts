@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Forbidden } from './errors';
+import type { ArrangementShare } from './arrangements';
 import type { Allocation } from './ledger';
 
 export const PAYMENT_METHODS = ['CARD', 'BANK', 'CASH', 'CHECK', 'MONEY_ORDER'] as const;
@@ -34,6 +35,8 @@ export interface Payment {
   provider?: string;
   /** The service the payer asked to pay first. */
   service?: string;
+  /** The part that paid an active payment arrangement's installments. */
+  arrangement?: ArrangementShare;
   returnedAt?: string;
   returnReason?: string;
   returnEntryId?: string;

@@ -50,3 +50,32 @@ export const PaymentWebhookEnv = PaymentsEnv.extend({
   PAYMENT_WEBHOOK_SECRET: z.string({ error: 'is required (the secret the payment provider signs webhooks with)' }).min(16, 'must be at least 16 characters'),
 });
 export type PaymentWebhookEnv = z.infer<typeof PaymentWebhookEnv>;
+
+const WholeDays = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number of days from 0 to 365')
+    .default(fallback)
+    .transform(Number)
+    .pipe(z.number().max(365, 'must be a whole number of days from 0 to 365'));
+
+const EnvAmount = (example: string) => z.string().regex(/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/, `must be a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "${example}"`);
+
+/** Payment arrangements: days an installment may stay unpaid after its due date. */
+export const ArrangementsEnv = TableEnv.extend({ ARRANGEMENT_GRACE_DAYS: WholeDays('5') });
+export type ArrangementsEnv = z.infer<typeof ArrangementsEnv>;
+
+/** The late-fee policy (grace days, flat or percent, minimum past due, cap per charge). */
+export const LateFeeEnv = TableEnv.extend({
+  LATE_FEE_GRACE_DAYS: WholeDays('5'),
+  LATE_FEE_METHOD: z.enum(['flat', 'percent'], { error: 'must be "flat" or "percent"' }).default('percent'),
+  LATE_FEE_FLAT: EnvAmount('5.00').default('5.00'),
+  LATE_FEE_PERCENT: z.string().regex(/^(0|[1-9]\d?|100)(\.\d{1,4})?$/, 'must be a percent from 0 to 100 with at most 4 decimals, e.g. "1.5"').default('1.5'),
+  LATE_FEE_MINIMUM_PAST_DUE: EnvAmount('10.00').default('10.00'),
+  /** "none" = no cap. */
+  LATE_FEE_CAP: z
+    .string()
+    .regex(/^(none|(0|[1-9]\d{0,3})(\.\d{1,2})?)$/, 'must be "none" or a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "25.00"')
+    .default('25.00'),
+});
+export type LateFeeEnv = z.infer<typeof LateFeeEnv>;

@@ -1,8 +1,10 @@
 /** Requests of the ledger and payment routes (portal, staff and the provider's webhook). */
 import { z } from 'zod';
 import { SERVICE_TYPES } from '../domain/customers/model';
+import { MAX_INSTALLMENTS } from '../domain/arrangements';
+import { MAX_DISPUTED_CHARGES } from '../domain/disputes';
 import { COUNTER_METHODS, PORTAL_METHODS } from '../domain/payments';
-import { bodyError, Cursor, Id, Limit } from './common';
+import { bodyError, CalendarDate, Cursor, Id, Limit } from './common';
 
 /** The largest amount one payment or refund may move. */
 export const MAX_PAYMENT_AMOUNT = '100000.00';
@@ -115,6 +117,56 @@ export type AccountReadRequest = z.infer<typeof AccountReadRequest>;
 
 export const AccountPageRequest = z.object({ path: AccountPath, query: z.object({ limit: Limit(50, 200), cursor: Cursor }) });
 export type AccountPageRequest = z.infer<typeof AccountPageRequest>;
+
+export const CreateArrangementRequest = z.object({
+  path: AccountPath,
+  body: z.strictObject(
+    {
+      installments: z.number({ error: `installments must be a whole number from 1 to ${MAX_INSTALLMENTS}` }).int(`installments must be a whole number from 1 to ${MAX_INSTALLMENTS}`).min(1, `installments must be a whole number from 1 to ${MAX_INSTALLMENTS}`).max(MAX_INSTALLMENTS, `installments must be a whole number from 1 to ${MAX_INSTALLMENTS}`),
+      firstDueDate: CalendarDate('firstDueDate'),
+      downPayment: PositiveAmount('downPayment').optional(),
+      reason: Text('reason', 200),
+    },
+    { error: bodyError },
+  ),
+});
+export type CreateArrangementRequest = z.infer<typeof CreateArrangementRequest>;
+
+export const CancelArrangementRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), arrangementId: Id('arrangementId') }),
+  body: z.strictObject({ reason: Text('reason', 200) }, { error: bodyError }),
+});
+export type CancelArrangementRequest = z.infer<typeof CancelArrangementRequest>;
+
+export const OpenDisputeRequest = z.object({
+  path: AccountPath,
+  body: z.strictObject(
+    {
+      entryIds: z
+        .array(Id('entryIds[]'), { error: 'entryIds must be a list of ledger entry ids' })
+        .min(1, 'entryIds must name at least one charge')
+        .max(MAX_DISPUTED_CHARGES, `entryIds must name at most ${MAX_DISPUTED_CHARGES} charges`)
+        .refine((ids) => new Set(ids).size === ids.length, 'entryIds must not repeat an entry'),
+      amount: PositiveAmount('amount').optional(),
+      reason: Text('reason', 200),
+    },
+    { error: bodyError },
+  ),
+});
+export type OpenDisputeRequest = z.infer<typeof OpenDisputeRequest>;
+
+export const CloseDisputeRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), disputeId: Id('disputeId') }),
+  body: z.strictObject({ resolution: Text('resolution', 200) }, { error: bodyError }),
+});
+export type CloseDisputeRequest = z.infer<typeof CloseDisputeRequest>;
+
+export const LateFeesRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject({ asOf: CalendarDate('asOf').optional() }, { error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'the body must be a JSON object' : undefined) }).optional(),
+});
+export type LateFeesRequest = z.infer<typeof LateFeesRequest>;
 
 /** A provider event as the webhook receives it (after the signature check). */
 export const PaymentWebhookEvent = z.object({

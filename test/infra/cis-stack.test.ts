@@ -55,6 +55,12 @@ const FUNCTIONS: Record<string, string> = {
   GetLedger: 'functions/staff/get-ledger.ts',
   AdjustBalance: 'functions/staff/adjust-balance.ts',
   ReverseEntry: 'functions/staff/reverse-entry.ts',
+  CreateArrangement: 'functions/staff/create-arrangement.ts',
+  CancelArrangement: 'functions/staff/cancel-arrangement.ts',
+  GetMyArrangement: 'functions/portal/get-arrangement.ts',
+  OpenDispute: 'functions/staff/open-dispute.ts',
+  CloseDispute: 'functions/staff/close-dispute.ts',
+  AssessLateFees: 'functions/staff/assess-late-fees.ts',
   PaymentWebhook: 'functions/webhooks/payment-events.ts',
 };
 const ROUTES: Record<string, string> = {
@@ -99,11 +105,17 @@ const ROUTES: Record<string, string> = {
   'GET /staff/accounts/{accountId}/ledger': 'GetLedger',
   'POST /staff/accounts/{accountId}/adjustments': 'AdjustBalance',
   'POST /staff/accounts/{accountId}/ledger/{entryId}/reversal': 'ReverseEntry',
+  'POST /staff/accounts/{accountId}/arrangements': 'CreateArrangement',
+  'POST /staff/accounts/{accountId}/arrangements/{arrangementId}/cancel': 'CancelArrangement',
+  'GET /portal/accounts/{accountId}/arrangement': 'GetMyArrangement',
+  'POST /staff/accounts/{accountId}/disputes': 'OpenDispute',
+  'POST /staff/accounts/{accountId}/disputes/{disputeId}/close': 'CloseDispute',
+  'POST /staff/accounts/{accountId}/late-fees': 'AssessLateFees',
   'POST /webhooks/payments': 'PaymentWebhook',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
-const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger'];
-const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry'];
+const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement'];
+const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -119,7 +131,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentWebhookSecret: 'configured-webhook-secret' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -446,7 +458,13 @@ describe('functions', () => {
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
       expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(id === 'PaymentWebhook');
       expect('RETURNED_PAYMENT_FEE' in variables).toBe(['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook'].includes(id));
+      expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(['CreateArrangement', 'CancelArrangement'].includes(id));
     }
+    expect(props(resource('CreateArrangement')).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('5');
+    expect(props(resource('CreateArrangement', configuredJson)).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('7');
+    for (const [id, fn] of projectFunctions()) expect({ id, lateFee: 'LATE_FEE_METHOD' in (props(fn).Environment.Variables as Json) }).toEqual({ id, lateFee: id === 'AssessLateFees' });
+    expect(props(resource('AssessLateFees')).Environment.Variables).toMatchObject({ LATE_FEE_GRACE_DAYS: '5', LATE_FEE_METHOD: 'percent', LATE_FEE_FLAT: '5.00', LATE_FEE_PERCENT: '1.5', LATE_FEE_MINIMUM_PAST_DUE: '10.00', LATE_FEE_CAP: '25.00' });
+    expect(props(resource('AssessLateFees', configuredJson)).Environment.Variables).toMatchObject({ LATE_FEE_METHOD: 'flat', LATE_FEE_FLAT: '7.5', LATE_FEE_CAP: 'none' });
     expect(props(resource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox', RETURNED_PAYMENT_FEE: '25.00' });
     expect(props(resource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
@@ -513,6 +531,11 @@ describe('outputs and configuration', () => {
     [{ alarmEmail: 'ops' }, /context alarmEmail must be an e-mail address/],
     [{ returnedPaymentFee: '25.005' }, /returnedPaymentFee must be a decimal amount/],
     [{ paymentWebhookSecret: 'short' }, /paymentWebhookSecret must be at least 16 characters/],
+    [{ arrangementGraceDays: '400' }, /arrangementGraceDays must be a whole number of days from 0 to 365/],
+    [{ lateFeeMethod: 'daily' }, /lateFeeMethod must be "flat" or "percent"/],
+    [{ lateFeePercent: '150' }, /lateFeePercent must be a percent from 0 to 100/],
+    [{ lateFeeCap: '-1' }, /lateFeeCap must be a decimal amount/],
+    [{ lateFeeMinimumPastDue: '1.001' }, /lateFeeMinimumPastDue must be a decimal amount/],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

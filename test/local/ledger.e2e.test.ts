@@ -4,12 +4,17 @@
  * staff would, returns a payment through the sandbox provider's signed webhook and by staff,
  * refunds a credit, and reads balances, aging, payment history, the ledger and the overview.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Decimal } from 'decimal.js';
 import { SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
+import { DynamoLedgerStore } from '../../shared/adapters/ledger-store';
 import { sandboxReturnEvent } from '../../shared/adapters/sandbox-payments';
+import { ledgerEntryForBill } from '../../shared/domain/ledger';
 import { signWebhook } from '../../shared/domain/payments';
 import { issueToken } from '../../shared/local/local-auth';
 import type { RunningPlatform } from '../../shared/local/platform';
+import { LOCAL_REGION } from '../../shared/local/template';
 import { eventually, startTestPlatform, type TestPlatform } from './platform-harness';
 
 const TIME_ZONE = 'America/Denver';
@@ -249,5 +254,83 @@ describe('the ledger and payments over HTTP', () => {
     const billEntry = ledger.json.items.find((entry: any) => entry.kind === 'BILL');
     expect(await reverse(billEntry.entryId)).toMatchObject({ status: 422, json: { code: 'EntryNotReversible' } });
     expect((await reverse('LENOSUCHENTRY')).status).toBe(404);
+  });
+
+  it('makes a payment arrangement (csr, audited), pays its installments first, shows it to its customer and in the overview, and cancels it', async () => {
+    const owed = (await balance('A0002', tokens.customer2)).balance as string;
+    const firstDueDate = localDate(new Date(Date.now() + 10 * 86_400_000));
+    const make = (token: string, body: unknown) => api('POST', '/staff/accounts/A0002/arrangements', token, body);
+    const body = { installments: 2, firstDueDate, downPayment: '1.00', reason: 'hardship' };
+    expect((await make(tokens.auditor, body)).status).toBe(403);
+    const bad = await make(tokens.csr, { ...body, installments: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toContain('body.installments');
+    const made = await make(tokens.csr, body);
+    expect(made.status).toBe(201);
+    const arrangement = made.json.arrangement;
+    expect(arrangement).toMatchObject({ status: 'ACTIVE', amount: owed, downPayment: '1.00', createdBy: 'casey', tracking: { state: 'on-track', remaining: owed } });
+    const rest = new Decimal(owed).minus(1);
+    expect(arrangement.installments.map((i: any) => i.amount).reduce((sum: Decimal, a: string) => sum.plus(a), new Decimal(0)).toFixed(2)).toBe(owed);
+    expect(new Decimal(arrangement.installments[1].amount).toFixed(2)).toBe(rest.div(2).toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2));
+    expect((await make(tokens.csr, body)).json.code).toBe('ArrangementExists');
+
+    const paid = await pay('A0002', tokens.customer2, 'arr-down', { amount: '1.00', method: 'CARD', token: 'tok_sandbox_visa' });
+    expect(paid.status).toBe(201);
+    expect(paid.json.payment.arrangement).toEqual({ arrangementId: arrangement.arrangementId, amount: '1.00' });
+    const mine = await api('GET', '/portal/accounts/A0002/arrangement', tokens.customer2);
+    expect(mine.status).toBe(200);
+    expect(mine.json.arrangement).toMatchObject({ arrangementId: arrangement.arrangementId, tracking: { state: 'on-track', paid: '1.00', remaining: rest.toFixed(2), next: { number: 1 } } });
+    expect((await api('GET', '/portal/accounts/A0002/arrangement', tokens.customer1)).status).toBe(403);
+    expect((await api('GET', '/portal/accounts/A0001/arrangement', tokens.customer1)).json).toEqual({ accountId: 'A0001', arrangement: null });
+
+    const cancel = await api('POST', `/staff/accounts/A0002/arrangements/${arrangement.arrangementId}/cancel`, tokens.billing, { reason: 'customer asked' });
+    expect(cancel.status).toBe(200);
+    expect(cancel.json.arrangement).toMatchObject({ status: 'CANCELLED', closedBy: 'bill' });
+    const overview = await api('GET', '/staff/accounts/A0002/overview', tokens.auditor);
+    expect(overview.json.arrangements).toMatchObject([{ arrangementId: arrangement.arrangementId, status: 'CANCELLED', tracking: { paid: '1.00' } }]);
+    const actions = overview.json.auditTimeline.map((event: any) => event.action);
+    expect(actions).toEqual(expect.arrayContaining(['arrangement.created', 'arrangement.cancelled']));
+  });
+
+  it('opens a dispute of an old bill, assesses one late fee on the undisputed part only (billing, audited, once), and closes the dispute', async () => {
+    // A gas bill of 150.00 that fell due 40 days ago, posted by an earlier system run.
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.endpoints.dynamodb, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), { marshallOptions: { removeUndefinedValues: true } });
+    const issued = new Date(Date.now() - 60 * 86_400_000);
+    const old = ledgerEntryForBill({ billId: 'BOLDGAS0001', accountId: 'A0002', total: '150.00', periodStart: localDate(new Date(issued.getTime() - 30 * 86_400_000)), periodEnd: localDate(issued), dueDate: localDate(new Date(Date.now() - 40 * 86_400_000)), serviceType: 'gas' }, issued.toISOString());
+    await new DynamoLedgerStore(client, platform.tableName).commit({ entries: [old], audit: [] });
+    const before = new Decimal((await balance('A0002', tokens.customer2)).balance);
+
+    const dispute = (token: string, body: unknown) => api('POST', '/staff/accounts/A0002/disputes', token, body);
+    expect((await dispute(tokens.auditor, { entryIds: [old.entryId], reason: 'r' })).status).toBe(403);
+    const badIds = await dispute(tokens.csr, { entryIds: 'all', reason: 'r' });
+    expect([badIds.status, badIds.json.message]).toEqual([400, expect.stringContaining('body.entryIds')]);
+    expect((await dispute(tokens.csr, { entryIds: ['LENOSUCHENTRY'], reason: 'r' })).json.code).toBe('RuleViolation');
+    const opened = await dispute(tokens.csr, { entryIds: [old.entryId], amount: '100.00', reason: 'estimated read' });
+    expect(opened.status).toBe(201);
+    expect(opened.json.dispute).toMatchObject({ status: 'OPEN', amount: '100.00', openedBy: 'casey' });
+
+    const assess = (token: string, key: string | undefined, body?: unknown) => api('POST', '/staff/accounts/A0002/late-fees', token, body, key ? { 'idempotency-key': key } : {});
+    expect((await assess(tokens.csr, 'fees-1')).status).toBe(403);
+    const noKey = await assess(tokens.billing, undefined);
+    expect([noKey.status, noKey.json.message]).toEqual([400, expect.stringContaining('idempotency-key')]);
+    const badDay = await assess(tokens.billing, 'fees-0', { asOf: '2026-02-30' });
+    expect([badDay.status, badDay.json.message]).toEqual([400, expect.stringContaining('body.asOf')]);
+    const first = await assess(tokens.billing, 'fees-1');
+    expect(first.status).toBe(200);
+    expect(first.json.posted).toEqual([{ chargeEntryId: old.entryId, entryId: expect.any(String), pastDue: '50.00', fee: '0.75' }]);
+    expect(await assess(tokens.billing, 'fees-1')).toEqual(first);
+    const rerun = await assess(tokens.billing, 'fees-2');
+    expect(rerun.json).toMatchObject({ posted: [], alreadyAssessed: [old.entryId] });
+    expect((await balance('A0002', tokens.customer2)).balance).toBe(before.plus('0.75').toFixed(2));
+
+    const closed = await api('POST', `/staff/accounts/A0002/disputes/${opened.json.dispute.disputeId}/close`, tokens.billing, { resolution: 'read confirmed' });
+    expect(closed.status).toBe(200);
+    expect((await api('POST', `/staff/accounts/A0002/disputes/${opened.json.dispute.disputeId}/close`, tokens.billing, { resolution: 'again' })).status).toBe(409);
+    expect((await assess(tokens.billing, 'fees-3')).json).toMatchObject({ posted: [], alreadyAssessed: [old.entryId] });
+    const overview = await api('GET', '/staff/accounts/A0002/overview', tokens.auditor);
+    expect(overview.json.disputes).toMatchObject([{ disputeId: opened.json.dispute.disputeId, status: 'CLOSED', resolution: 'read confirmed' }]);
+    const actions = overview.json.auditTimeline.map((event: any) => event.action);
+    expect(actions.filter((a: string) => a === 'late-fee.assessed')).toHaveLength(1);
+    expect(actions).toEqual(expect.arrayContaining(['dispute.opened', 'dispute.closed']));
   });
 });

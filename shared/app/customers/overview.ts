@@ -11,7 +11,9 @@ import { addDays, localDate } from '../../domain/calendar';
 import { flattenDays, type ReadView } from '../get-account';
 import type { BillStore, Clock, ReadStore } from '../ports';
 import type { AccountBalance } from '../../domain/ledger';
+import type { Dispute } from '../../domain/disputes';
 import type { Payment } from '../../domain/payments';
+import { arrangementsOf, type ArrangementView } from '../payments/arrangements';
 import { balanceOf } from '../payments/ledger-reads';
 import type { LedgerStore } from '../payments/ports';
 import { RecordNotFound } from './errors';
@@ -21,7 +23,7 @@ export interface OverviewDeps {
   records: CustomerRecordStore;
   bills: BillStore;
   reads: ReadStore;
-  ledger: Pick<LedgerStore, 'listEntries' | 'listPayments'>;
+  ledger: Pick<LedgerStore, 'listEntries' | 'listPayments' | 'listArrangements' | 'listDisputes'>;
   clock: Clock;
   timeZone: string;
 }
@@ -39,8 +41,10 @@ export interface AccountOverview {
   receivable: AccountBalance;
   /** The latest payments, newest first. */
   payments: Payment[];
-  /** Not recorded by this system yet (arrangements arrive with the collections slice). */
-  arrangements: unknown[];
+  /** Payment arrangements with where each stands today, newest first. */
+  arrangements: ArrangementView[];
+  /** Disputes of charges, open ones first, newest first. */
+  disputes: Dispute[];
   openServiceOrders: ServiceOrder[];
   recentServiceOrders: ServiceOrder[];
   notes: Note[];
@@ -52,7 +56,7 @@ export const OVERVIEW_LIMITS = { bills: 12, payments: 12, notes: 50, audit: 100,
 export async function getAccountOverview(deps: OverviewDeps, accountId: string): Promise<AccountOverview> {
   const account = await deps.records.getAccount(accountId);
   if (!account) throw new RecordNotFound(`account ${accountId} does not exist`);
-  const [agreements, orders, notes, accountAudit, bills, receivable, payments] = await Promise.all([
+  const [agreements, orders, notes, accountAudit, bills, receivable, payments, arrangements, disputes] = await Promise.all([
     deps.records.listAgreements(accountId),
     deps.records.listOrdersOfAccount(accountId),
     deps.records.listNotes(accountId, OVERVIEW_LIMITS.notes),
@@ -60,6 +64,8 @@ export async function getAccountOverview(deps: OverviewDeps, accountId: string):
     deps.bills.listForAccount(accountId, OVERVIEW_LIMITS.bills),
     balanceOf(deps, accountId),
     deps.ledger.listPayments(accountId, OVERVIEW_LIMITS.payments),
+    arrangementsOf(deps, accountId),
+    deps.ledger.listDisputes(accountId),
   ]);
   const meterIds = [...new Set([...account.meterIds, ...agreements.flatMap((a) => (a.meterId ? [a.meterId] : []))])];
   const premiseIds = [...new Set([...account.premiseIds, ...agreements.map((a) => a.premiseId)])];
@@ -87,7 +93,8 @@ export async function getAccountOverview(deps: OverviewDeps, accountId: string):
     balance: receivable.balance,
     receivable,
     payments: payments.items,
-    arrangements: [],
+    arrangements,
+    disputes: disputes.sort((a, b) => (a.status === b.status ? 0 : a.status === 'OPEN' ? -1 : 1) || b.openedAt.localeCompare(a.openedAt)),
     openServiceOrders: orders.filter(isOpen).reverse(),
     recentServiceOrders: orders.filter((o) => !isOpen(o)).reverse().slice(0, OVERVIEW_LIMITS.closedOrders),
     notes,

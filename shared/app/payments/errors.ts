@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute',
     message: string,
   ) {
     super(message);
@@ -53,4 +53,27 @@ export class EntryAlreadyReversed extends ConflictError {
 /** Staff may not reverse this kind of entry directly (HTTP 422, reason not-reversible). */
 export class EntryNotReversible extends RuleViolation {
   override name = 'EntryNotReversible';
+}
+
+export class ArrangementNotFound extends NotFoundError {
+  override name = 'ArrangementNotFound';
+}
+
+/** The account has an arrangement that is still running (HTTP 409): cancel it first. */
+export class ArrangementExists extends ConflictError {
+  override name = 'ArrangementExists';
+}
+
+/** The arrangement is no longer ACTIVE (HTTP 409). */
+export class ArrangementNotActive extends ConflictError {
+  override name = 'ArrangementNotActive';
+}
+
+export class DisputeNotFound extends NotFoundError {
+  override name = 'DisputeNotFound';
+}
+
+/** The dispute was closed already (HTTP 409). */
+export class DisputeNotOpen extends ConflictError {
+  override name = 'DisputeNotOpen';
 }

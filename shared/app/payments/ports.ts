@@ -1,5 +1,7 @@
 /** What the ledger and payment use cases need from storage and from the payment provider. */
+import type { Arrangement, ArrangementStatus } from '../../domain/arrangements';
 import type { AuditEvent } from '../../domain/audit';
+import type { Dispute } from '../../domain/disputes';
 import type { LedgerEntry } from '../../domain/ledger';
 import type { Payment } from '../../domain/payments';
 import type { Page } from '../ports';
@@ -25,7 +27,8 @@ export interface RequestRecord {
 /**
  * One atomic ledger write: entries (each with its idempotency item, refused when the key was
  * posted before), a new or changed payment, audit events, and optionally the request record it
- * completes, the webhook event it consumes, and the account's refund guard it advances.
+ * completes, the webhook event it consumes, the account's refund guard it advances, an arrangement or a
+ * dispute it creates or changes (with the arrangement guard).
  */
 export interface LedgerWrite {
   entries: LedgerEntry[];
@@ -34,6 +37,12 @@ export interface LedgerWrite {
   request?: RequestRecord;
   webhookEvent?: { eventId: string; type: string; receivedAt: string };
   refundGuard?: { accountId: string; expectedVersion: number };
+  /** New arrangements, or changed ones that must still have `expectedStatus`. */
+  arrangements?: Array<{ value: Arrangement; expectedStatus?: ArrangementStatus }>;
+  /** Serializes changes to the account's arrangements (create, close). */
+  arrangementGuard?: { accountId: string; expectedVersion: number };
+  /** A new dispute, or a changed one that must still be OPEN. */
+  dispute?: { value: Dispute; expectedStatus?: Dispute['status'] };
 }
 
 export interface LedgerStore {
@@ -59,6 +68,11 @@ export interface LedgerStore {
   /** Records a webhook event that changes nothing; false when it was seen before. */
   recordWebhookEvent(event: { eventId: string; type: string; receivedAt: string }): Promise<boolean>;
   refundGuardVersion(accountId: string): Promise<number>;
+  /** The account's arrangements (oldest id first; consistent read). */
+  listArrangements(accountId: string): Promise<Arrangement[]>;
+  arrangementGuardVersion(accountId: string): Promise<number>;
+  /** The account's disputes, open and closed (consistent read). */
+  listDisputes(accountId: string): Promise<Dispute[]>;
 }
 
 export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };

@@ -1,15 +1,19 @@
 /**
  * Payments from the portal (card or bank through the payment provider) and at the counter
- * (staff), each behind its Idempotency-Key: allocated to open charges oldest first (or to a
- * named service first), the rest an account-level credit; one ledger entry, the payment, its
+ * (staff), each behind its Idempotency-Key: while a payment arrangement is ACTIVE, to its
+ * installments first (its covered charges); then to open charges oldest first (or to a named
+ * service first), the rest an account-level credit; one ledger entry, the payment, its
  * audit event and the request's answer in one transaction.
  */
 import { requireOwnAccount } from '../../domain/identity';
+import { arrangementShareOf } from '../../domain/arrangements';
 import { allocatePayment, paymentCredit, paymentEntry } from '../../domain/ledger';
 import { formatMoney, Money } from '../../domain/money';
 import { paymentIdFor, requestFingerprint, type Payment, type PaymentMethod } from '../../domain/payments';
 import { AccountNotFound } from '../errors';
 import type { AccountStore } from '../ports';
+import { activeArrangement, paidToward } from './arrangements';
+import { LedgerWriteRefused } from './errors';
 import { idempotent, type IdempotencyDeps } from './idempotent';
 import type { PaymentProvider, RequestOutcome } from './ports';
 
@@ -35,10 +39,28 @@ export interface PaymentAnswer {
 
 async function post(deps: PaymentDeps, channel: Payment['channel'], actor: string, input: PostInput, token: string, charged: { reference?: string; provider?: string }): Promise<RequestOutcome> {
   const at = deps.clock.now().toISOString();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await postOnce(deps, channel, actor, input, token, charged, at);
+    } catch (error) {
+      // Another payment to the same arrangement (or a change to it) committed first: recompute the share.
+      if (error instanceof LedgerWriteRefused && error.part === 'guard' && attempt < GUARD_ATTEMPTS) continue;
+      throw error;
+    }
+  }
+}
+
+const GUARD_ATTEMPTS = 4;
+
+async function postOnce(deps: PaymentDeps, channel: Payment['channel'], actor: string, input: PostInput, token: string, charged: { reference?: string; provider?: string }, at: string): Promise<RequestOutcome> {
   const paymentId = paymentIdFor(input.accountId, `${channel}:${input.idempotencyKey}`);
   const amount = new Money(input.amount);
-  const entries = await deps.ledger.listEntries(input.accountId);
-  const allocations = allocatePayment(entries, amount, input.service);
+  // The guard version first: a payment that pays an arrangement advances it, so two cannot both take its last installment.
+  const guard = await deps.ledger.arrangementGuardVersion(input.accountId);
+  const [entries, arrangements] = await Promise.all([deps.ledger.listEntries(input.accountId), deps.ledger.listArrangements(input.accountId)]);
+  const arrangement = activeArrangement(arrangements);
+  const share = arrangement ? arrangementShareOf(arrangement, await paidToward(deps.ledger, arrangement), amount) : new Money(0);
+  const allocations = allocatePayment(entries, amount, input.service, arrangement && share.gt(0) ? new Set(arrangement.coveredCharges) : undefined);
   const entry = paymentEntry({ accountId: input.accountId, paymentId, amount, allocations, postedAt: at, description: `${channel === 'PORTAL' ? 'Portal' : 'Counter'} payment ${paymentId} (${input.method})`, actor });
   const payment: Payment = {
     paymentId,
@@ -55,13 +77,15 @@ async function post(deps: PaymentDeps, channel: Payment['channel'], actor: strin
     ...(charged.reference ? { reference: charged.reference } : {}),
     ...(charged.provider ? { provider: charged.provider } : {}),
     ...(input.service ? { service: input.service } : {}),
+    ...(arrangement && share.gt(0) ? { arrangement: { arrangementId: arrangement.arrangementId, amount: formatMoney(share) } } : {}),
   };
   const outcome: RequestOutcome = { statusCode: 201, body: { payment } satisfies PaymentAnswer };
   await deps.ledger.commit({
     entries: [entry],
     payment: { value: payment },
-    audit: [{ eventId: deps.newId(), entityType: 'ACCOUNT', entityId: input.accountId, at, actor, action: 'payment.posted', details: { paymentId, amount: payment.amount, method: input.method, channel, credit: payment.credit, entryId: entry.entryId } }],
+    audit: [{ eventId: deps.newId(), entityType: 'ACCOUNT', entityId: input.accountId, at, actor, action: 'payment.posted', details: { paymentId, amount: payment.amount, method: input.method, channel, credit: payment.credit, entryId: entry.entryId, arrangementId: payment.arrangement?.arrangementId ?? null, toArrangement: payment.arrangement?.amount ?? null } }],
     request: { key: requestKey(channel, input.accountId, input.idempotencyKey), token, outcome },
+    ...(payment.arrangement ? { arrangementGuard: { accountId: input.accountId, expectedVersion: guard } } : {}),
   });
   return outcome;
 }

@@ -1,5 +1,6 @@
 import { ConfigurationError, parseEnv } from '../../../shared/adapters/env';
-import { PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../../../shared/schemas/env';
+import { lateFeePolicyFromEnv } from '../../../shared/adapters/payments-runtime';
+import { ArrangementsEnv, LateFeeEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../../../shared/schemas/env';
 
 const ok = { TABLE_NAME: 'Table', UTILITY_TIMEZONE: 'America/Denver' };
 
@@ -7,6 +8,14 @@ describe('environment', () => {
   it('parses the variables', () => {
     expect(parseEnv(TableEnv, ok)).toEqual(ok);
     expect(parseEnv(PlanSegmentsEnv, { ...ok, BILLING_SEGMENTS: '32' }).BILLING_SEGMENTS).toBe(32);
+    expect(parseEnv(ArrangementsEnv, ok).ARRANGEMENT_GRACE_DAYS).toBe(5);
+  });
+
+  it('builds the late-fee policy from defaults or the variables', () => {
+    const defaults = lateFeePolicyFromEnv(parseEnv(LateFeeEnv, ok));
+    expect({ ...defaults, flatAmount: defaults.flatAmount.toFixed(2), percent: defaults.percent.toString(), minimumPastDue: defaults.minimumPastDue.toFixed(2), cap: defaults.cap?.toFixed(2) }).toEqual({ graceDays: 5, method: 'percent', flatAmount: '5.00', percent: '1.5', minimumPastDue: '10.00', cap: '25.00' });
+    const flat = lateFeePolicyFromEnv(parseEnv(LateFeeEnv, { ...ok, LATE_FEE_METHOD: 'flat', LATE_FEE_FLAT: '7.5', LATE_FEE_GRACE_DAYS: '0', LATE_FEE_CAP: 'none' }));
+    expect([flat.method, flat.flatAmount.toFixed(2), flat.graceDays, flat.cap]).toEqual(['flat', '7.50', 0, undefined]);
   });
 
   it.each([
@@ -16,6 +25,11 @@ describe('environment', () => {
     [StartBillingRunEnv, { ...ok, STATE_MACHINE_ARN: 'billing' }, /STATE_MACHINE_ARN must be a Step Functions state machine ARN/],
     [PlanSegmentsEnv, { ...ok, BILLING_SEGMENTS: '0' }, /BILLING_SEGMENTS must be a whole number from 1 to 1024/],
     [PlanSegmentsEnv, { ...ok, BILLING_SEGMENTS: 'many' }, /BILLING_SEGMENTS must be a whole number/],
+    [ArrangementsEnv, { ...ok, ARRANGEMENT_GRACE_DAYS: '-1' }, /ARRANGEMENT_GRACE_DAYS must be a whole number of days/],
+    [LateFeeEnv, { ...ok, LATE_FEE_METHOD: 'daily' }, /LATE_FEE_METHOD must be "flat" or "percent"/],
+    [LateFeeEnv, { ...ok, LATE_FEE_PERCENT: '101' }, /LATE_FEE_PERCENT must be a percent from 0 to 100/],
+    [LateFeeEnv, { ...ok, LATE_FEE_CAP: 'unlimited' }, /LATE_FEE_CAP must be "none" or a decimal amount/],
+    [LateFeeEnv, { ...ok, LATE_FEE_MINIMUM_PAST_DUE: '1.001' }, /LATE_FEE_MINIMUM_PAST_DUE must be a decimal amount/],
   ] as const)('fails fast naming the variable (%#)', (schema, env, message) => {
     expect(() => parseEnv(schema, env)).toThrow(ConfigurationError);
     expect(() => parseEnv(schema, env)).toThrow(message);

@@ -1,7 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoLedgerStore, ledgerEntryFromItem, ledgerEntryToItem, ledgerKeyItem, paymentFromItem, paymentToItem } from '../../../shared/adapters/ledger-store';
+import { arrangementFromItem, arrangementToItem, disputeFromItem, disputeToItem, DynamoLedgerStore, ledgerEntryFromItem, ledgerEntryToItem, ledgerKeyItem, paymentFromItem, paymentToItem } from '../../../shared/adapters/ledger-store';
+import type { Arrangement } from '../../../shared/domain/arrangements';
+import type { Dispute } from '../../../shared/domain/disputes';
 import { CorruptRecord, TransientStoreError } from '../../../shared/app/errors';
 import { feeEntry, ledgerEntryForBill } from '../../../shared/domain/ledger';
 import type { Payment } from '../../../shared/domain/payments';
@@ -50,6 +52,24 @@ describe('ledger items', () => {
   });
 });
 
+const arrangement: Arrangement = { arrangementId: 'AR1', accountId: 'A1', status: 'ACTIVE', amount: '100.00', downPayment: '10.00', installments: [{ number: 0, dueDate: '2026-03-01', amount: '10.00' }, { number: 1, dueDate: '2026-04-01', amount: '90.00' }], coveredCharges: ['LEB1'], graceDays: 5, createdAt: '2026-03-01T00:00:00.000Z', createdBy: 'dana' };
+const dispute: Dispute = { disputeId: 'DP1', accountId: 'A1', status: 'CLOSED', entryIds: ['LEB1'], amount: '12.30', reason: 'misread', openedAt: 't1', openedBy: 'dana', closedAt: 't2', closedBy: 'erin', resolution: 'credited' };
+
+describe('arrangement and dispute items', () => {
+  it('round-trip arrangements, disputes and the arrangement share of a payment, in the account partition', () => {
+    expect(arrangementFromItem(arrangementToItem(arrangement))).toEqual(arrangement);
+    expect(arrangementToItem(arrangement)).toMatchObject({ PK: 'ACCOUNT#A1', SK: 'ARRANGEMENT#AR1', type: 'ARRANGEMENT' });
+    const cancelled: Arrangement = { ...arrangement, status: 'CANCELLED', closedAt: 't', closedBy: 'erin', closeReason: 'asked' };
+    expect(arrangementFromItem(arrangementToItem(cancelled))).toEqual(cancelled);
+    expect(disputeFromItem(disputeToItem(dispute))).toEqual(dispute);
+    expect(disputeToItem(dispute)).toMatchObject({ PK: 'ACCOUNT#A1', SK: 'DISPUTE#DP1' });
+    const shared: Payment = { ...payment, arrangement: { arrangementId: 'AR1', amount: '5.00' } };
+    expect(paymentFromItem(paymentToItem(shared))).toEqual(shared);
+    expect(() => arrangementFromItem({ ...arrangementToItem(arrangement), installments: 'x' })).toThrow(CorruptRecord);
+    expect(() => arrangementFromItem({ ...arrangementToItem(arrangement), status: 'PAUSED' })).toThrow(CorruptRecord);
+  });
+});
+
 describe('DynamoLedgerStore', () => {
   const store = () => new DynamoLedgerStore(tableDeps().documentClient, TABLE, () => 'token-1');
   const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
@@ -64,6 +84,20 @@ describe('DynamoLedgerStore', () => {
       'Put PAYMENT attribute_not_exists(PK)',
       'Update IDEMPOTENCY#k #status = :pending AND #token = :token',
     ]);
+  });
+
+  it('writes an arrangement change with its guard and audit, and a dispute change conditioned on its status, in one transaction', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store().commit({ entries: [], audit: [], arrangements: [{ value: { ...arrangement, status: 'CANCELLED' }, expectedStatus: 'ACTIVE' }], arrangementGuard: { accountId: 'A1', expectedVersion: 2 }, dispute: { value: dispute, expectedStatus: 'OPEN' } });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.map((item) => (item.Put ? `Put ${String(item.Put.Item!['SK'])} ${item.Put.ConditionExpression}` : `Update ${String(item.Update!.Key!['SK'])} ${item.Update!.ConditionExpression}`))).toEqual([
+      'Update ARRANGEMENTGUARD version = :expected',
+      'Put ARRANGEMENT#AR1 #status = :expected',
+      'Put DISPUTE#DP1 #status = :expected',
+    ]);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
+    await expect(store().commit({ entries: [], audit: [], arrangements: [{ value: arrangement }], arrangementGuard: { accountId: 'A1', expectedVersion: 0 } })).rejects.toMatchObject({ name: 'LedgerWriteRefused', part: 'arrangement' });
   });
 
   it('names the part whose condition failed, and makes transaction conflicts transient', async () => {

@@ -2,7 +2,9 @@
 import { LedgerWriteRefused } from '../../../shared/app/payments/errors';
 import type { ChargeResult, LedgerStore, LedgerWrite, PaymentProvider, RequestRecord, RequestSlot } from '../../../shared/app/payments/ports';
 import type { Page } from '../../../shared/app/ports';
+import type { Arrangement } from '../../../shared/domain/arrangements';
 import type { AuditEvent } from '../../../shared/domain/audit';
+import type { Dispute } from '../../../shared/domain/disputes';
 import type { LedgerEntry } from '../../../shared/domain/ledger';
 import type { Payment } from '../../../shared/domain/payments';
 
@@ -22,6 +24,9 @@ export class MemoryLedger implements LedgerStore {
   readonly webhookEvents = new Set<string>();
   readonly audit: AuditEvent[] = [];
   readonly guards = new Map<string, number>();
+  readonly arrangementGuards = new Map<string, number>();
+  readonly arrangements = new Map<string, Arrangement>();
+  readonly disputes = new Map<string, Dispute>();
   private tokens = 0;
 
   async listEntries(accountId: string) {
@@ -73,6 +78,15 @@ export class MemoryLedger implements LedgerStore {
     const request = write.request && this.checkRequest(write.request);
     if (write.webhookEvent && this.webhookEvents.has(write.webhookEvent.eventId)) throw new LedgerWriteRefused('webhook', 'event seen');
     if (write.refundGuard && (this.guards.get(write.refundGuard.accountId) ?? 0) !== write.refundGuard.expectedVersion) throw new LedgerWriteRefused('guard', 'guard moved');
+    if (write.arrangementGuard && (this.arrangementGuards.get(write.arrangementGuard.accountId) ?? 0) !== write.arrangementGuard.expectedVersion) throw new LedgerWriteRefused('guard', 'arrangement guard moved');
+    for (const change of write.arrangements ?? []) {
+      const current = this.arrangements.get(change.value.arrangementId);
+      if (change.expectedStatus ? current?.status !== change.expectedStatus : current) throw new LedgerWriteRefused('arrangement', 'arrangement changed');
+    }
+    if (write.dispute) {
+      const current = this.disputes.get(write.dispute.value.disputeId);
+      if (write.dispute.expectedStatus ? current?.status !== write.dispute.expectedStatus : current) throw new LedgerWriteRefused('dispute', 'dispute changed');
+    }
     for (const entry of write.entries) {
       this.keys.add(`${entry.accountId}|${entry.idempotencyKey}`);
       this.entries.push(entry);
@@ -82,6 +96,9 @@ export class MemoryLedger implements LedgerStore {
     if (request) Object.assign(request, { status: 'DONE', outcome: write.request!.outcome });
     if (write.webhookEvent) this.webhookEvents.add(write.webhookEvent.eventId);
     if (write.refundGuard) this.guards.set(write.refundGuard.accountId, write.refundGuard.expectedVersion + 1);
+    if (write.arrangementGuard) this.arrangementGuards.set(write.arrangementGuard.accountId, write.arrangementGuard.expectedVersion + 1);
+    for (const change of write.arrangements ?? []) this.arrangements.set(change.value.arrangementId, change.value);
+    if (write.dispute) this.disputes.set(write.dispute.value.disputeId, write.dispute.value);
   }
   async recordWebhookEvent(event: { eventId: string }) {
     if (this.webhookEvents.has(event.eventId)) return false;
@@ -90,6 +107,15 @@ export class MemoryLedger implements LedgerStore {
   }
   async refundGuardVersion(accountId: string) {
     return this.guards.get(accountId) ?? 0;
+  }
+  async arrangementGuardVersion(accountId: string) {
+    return this.arrangementGuards.get(accountId) ?? 0;
+  }
+  async listArrangements(accountId: string) {
+    return [...this.arrangements.values()].filter((a) => a.accountId === accountId).sort((a, b) => a.arrangementId.localeCompare(b.arrangementId));
+  }
+  async listDisputes(accountId: string) {
+    return [...this.disputes.values()].filter((d) => d.accountId === accountId).sort((a, b) => a.disputeId.localeCompare(b.disputeId));
   }
 }
 
