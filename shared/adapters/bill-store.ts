@@ -13,9 +13,9 @@ import { ConflictError } from '../domain/errors';
 import type { LedgerEntry } from '../domain/ledger';
 import { UNITS } from '../domain/units';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
-import type { BillStore, IssueOutcome, Page } from '../app/ports';
+import type { BillIssue, BillKey, BillStore, IssueOutcome, IssueResult, Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { decodeCursor, queryPage, storeCall, type Item } from './dynamo';
+import { batchGet, decodeCursor, queryPage, storeCall, type Item } from './dynamo';
 import { peakItemsOfBill } from './agreement-store';
 import { decimalStr, map, oneOf, optStr, str } from './item';
 import { keys } from './keys';
@@ -137,9 +137,32 @@ export function billFromItem(item: Item): Bill {
 /** Ledger entries are mapped by the ledger store; re-exported for the bill's transaction and its tests. */
 export { ledgerEntryToItem };
 
+/** DynamoDB's limit on the actions of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** The puts that issue one bill: bill (first), ledger entry, audit event, ledger key, peaks; each only if absent. */
+function issueActions(tableName: string, { bill, entry, audit }: BillIssue) {
+  const notExists = 'attribute_not_exists(PK)';
+  return [
+    { Put: { TableName: tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
+    { Put: { TableName: tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } },
+    { Put: { TableName: tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
+    { Put: { TableName: tableName, Item: ledgerKeyItem(entry), ConditionExpression: notExists } },
+    ...peakItemsOfBill(bill).map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: notExists } })),
+  ];
+}
+
 const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
 
 type CancellationReason = { Code?: string; Message?: string; Item?: Record<string, unknown> };
+
+function cancellationCodes(error: Error): string[] {
+  return (((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[]).map((reason) => reason.Code ?? 'None');
+}
+
+function transientCancellation(error: Error): boolean {
+  return cancellationCodes(error).some((code) => TRANSIENT_CANCELLATIONS.has(code));
+}
 
 /** CancellationReasons[].Item may come back as raw AttributeValues; make it a plain item. */
 function plainItem(item: Record<string, unknown> | undefined): Item | undefined {
@@ -176,22 +199,65 @@ export class DynamoBillStore implements BillStore {
     );
   }
 
+  async getMany(billKeys: readonly BillKey[]): Promise<Map<string, Bill>> {
+    if (billKeys.length === 0) return new Map();
+    const items = await batchGet(this.documentClient, this.tableName, billKeys.map((key) => keys.bill(key.accountId, key.periodStart, key.billId)), { consistent: true });
+    return new Map(items.map(billFromItem).map((bill) => [bill.billId, bill]));
+  }
+
+  /**
+   * Packs the bills into transactions of at most MAX_TRANSACTION_ITEMS actions (whole bills
+   * only), so a bill is still written with its ledger entry, audit event and peaks or not at
+   * all. A transaction cancelled because one of its bills exists, or refused for any other
+   * non-transient reason, is redone bill by bill, which gives each bill its own outcome.
+   * Transient cancellations (conflicts, throttling) fail every bill of the group with
+   * TransientStoreError: the caller retries, and the bills already written are then found.
+   */
+  async issueMany(issues: readonly BillIssue[]): Promise<IssueResult[]> {
+    const results = new Array<IssueResult>(issues.length);
+    const groups: Array<{ indexes: number[]; actions: ReturnType<typeof issueActions> }> = [];
+    let group: (typeof groups)[number] | undefined;
+    issues.forEach((issue, index) => {
+      const actions = issueActions(this.tableName, issue);
+      if (!group || group.actions.length + actions.length > MAX_TRANSACTION_ITEMS) {
+        group = { indexes: [], actions: [] };
+        groups.push(group);
+      }
+      group.indexes.push(index);
+      group.actions.push(...actions);
+    });
+    await Promise.all(
+      groups.map(async ({ indexes, actions }) => {
+        try {
+          if (indexes.length > 1) {
+            await storeCall('TransactWrite bills', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: actions })));
+            for (const index of indexes) results[index] = { issued: true };
+            return;
+          }
+        } catch (error) {
+          if (error instanceof TransientStoreError || (error instanceof Error && error.name === 'TransactionCanceledException' && transientCancellation(error))) {
+            const failure = error instanceof TransientStoreError ? error : new TransientStoreError(`bills transaction cancelled: ${cancellationCodes(error).join(', ')}`, { cause: error });
+            for (const index of indexes) results[index] = { issued: false, error: failure };
+            return;
+          }
+          // a bill of the group exists, or one bill is refused: find out bill by bill
+        }
+        for (const index of indexes) {
+          const { bill, entry, audit } = issues[index]!;
+          try {
+            results[index] = await this.issue(bill, entry, audit);
+          } catch (error) {
+            results[index] = { issued: false, error };
+          }
+        }
+      }),
+    );
+    return results;
+  }
+
   async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {
-    const notExists = 'attribute_not_exists(PK)';
     try {
-      await storeCall('TransactWrite bill', () =>
-        this.documentClient.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: this.tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
-              { Put: { TableName: this.tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } },
-              { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
-              { Put: { TableName: this.tableName, Item: ledgerKeyItem(entry), ConditionExpression: notExists } },
-              ...peakItemsOfBill(bill).map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: notExists } })),
-            ],
-          }),
-        ),
-      );
+      await storeCall('TransactWrite bill', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: issueActions(this.tableName, { bill, entry, audit }) })));
       return { issued: true };
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;

@@ -81,7 +81,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MAX_BATCH_ATTEMPTS = 8;
 
 /** BatchGet of any number of keys (100 per request), retrying unprocessed keys with backoff. Order is not kept. */
-export async function batchGet(documentClient: DynamoDBDocumentClient, tableName: string, keys: readonly Key[]): Promise<Item[]> {
+export async function batchGet(documentClient: DynamoDBDocumentClient, tableName: string, keys: readonly Key[], options: { consistent?: boolean } = {}): Promise<Item[]> {
   const unique = [...new Map(keys.map((key) => [`${key.PK}\u0000${key.SK}`, key])).values()];
   const items: Item[] = [];
   for (let offset = 0; offset < unique.length; offset += 100) {
@@ -89,7 +89,7 @@ export async function batchGet(documentClient: DynamoDBDocumentClient, tableName
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > MAX_BATCH_ATTEMPTS) throw new TransientStoreError(`BatchGet left ${pending.length} keys unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
       if (attempt > 1) await sleep(Math.min(2000, 50 * 2 ** attempt));
-      const output = await storeCall('BatchGet', () => documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } })));
+      const output = await storeCall('BatchGet', () => documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } } })));
       items.push(...((output.Responses?.[tableName] ?? []) as Item[]));
       pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as Key[];
     }

@@ -4,7 +4,8 @@ import { QUALITIES, type DayReads, type DaySummary, type PackedInterval, type Qu
 import { ESTIMATION_METHODS, type EstimationMethod } from '../domain/vee/estimate';
 import { UNITS } from '../domain/units';
 import { CorruptRecord, VersionConflict } from '../app/errors';
-import type { ReadStore } from '../app/ports';
+import type { DayIntervals, IntervalReader, ReadStore } from '../app/ports';
+import type { StoredInterval } from '../domain/rating/usage';
 import { isConditionalCheckFailed, queryAll, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, str } from './item';
 import { keys } from './keys';
@@ -42,6 +43,57 @@ export function unpackIntervals(item: Item, packedText: string): Record<string, 
     }
     start += step;
     intervals[String(start)] = [quantity, duration, quality];
+  }
+  return intervals;
+}
+
+const CHAR_0 = 48;
+const CHAR_9 = 57;
+const CHAR_MINUS = 45;
+const CHAR_COMMA = 44;
+const CHAR_SEMICOLON = 59;
+
+/**
+ * The packed intervals as [start, duration, quantity] objects without building the keyed map
+ * of `unpackIntervals`: one pass over the characters, the same checks (integers, a known
+ * quality, starts strictly increasing). Billing reads a month of days per meter with it.
+ */
+export function parseIntervalList(item: Item, packedText: string): StoredInterval[] {
+  const intervals: StoredInterval[] = [];
+  const length = packedText.length;
+  let position = 0;
+  let start = 0;
+  const corrupt = (): never => {
+    throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: iv entry ${intervals.length + 1} is not start,quantity,duration,quality`);
+  };
+  const integer = (signed: boolean): number => {
+    let negative = false;
+    if (signed && packedText.charCodeAt(position) === CHAR_MINUS) {
+      negative = true;
+      position++;
+    }
+    const first = position;
+    let value = 0;
+    for (let code = packedText.charCodeAt(position); code >= CHAR_0 && code <= CHAR_9; code = packedText.charCodeAt(++position)) value = value * 10 + (code - CHAR_0);
+    if (position === first || !Number.isSafeInteger(value)) corrupt();
+    if (packedText.charCodeAt(position) !== CHAR_COMMA) corrupt();
+    position++;
+    return negative ? -value : value;
+  };
+  while (position < length) {
+    const step = integer(true);
+    const quantityMicro = integer(true);
+    const durationSec = integer(false);
+    const quality = packedText[position];
+    if (quality !== 'A' && quality !== 'E' && quality !== 'M') corrupt();
+    position++;
+    if (position < length) {
+      if (packedText.charCodeAt(position) !== CHAR_SEMICOLON || position + 1 === length) corrupt();
+      position++;
+    }
+    if (intervals.length > 0 && step <= 0) corrupt();
+    start += step;
+    intervals.push({ startEpochSec: start, durationSec, quantityMicro });
   }
   return intervals;
 }
@@ -141,7 +193,7 @@ export function dayReadsFromItem(item: Item): DayReads {
   };
 }
 
-export class DynamoReadStore implements ReadStore {
+export class DynamoReadStore implements ReadStore, IntervalReader {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -173,5 +225,23 @@ export class DynamoReadStore implements ReadStore {
       ...(consistent ? { ConsistentRead: true } : {}),
     });
     return items.map(dayReadsFromItem);
+  }
+
+  async listDayIntervals(meterId: string, fromDay: string, toDay: string): Promise<DayIntervals[]> {
+    const items = await queryAll(this.documentClient, 'Query reads days', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ProjectionExpression: 'PK, SK, #day, #unit, iv, intervals',
+      ExpressionAttributeNames: { '#day': 'day', '#unit': 'unit' },
+      ExpressionAttributeValues: { ':pk': keys.meterPartition(meterId), ':from': keys.readsDaySort(fromDay), ':to': keys.readsDaySort(toDay) },
+    });
+    return items.map((item) => {
+      const day = str(item, 'day');
+      const unit = oneOf(item, 'unit', UNITS);
+      if (typeof item['iv'] === 'string') return { day, unit, intervals: parseIntervalList(item, item['iv']) };
+      // items written before the packed string
+      const intervals = Object.entries(dayReadsFromItem({ ...item, meterId, version: 1, updatedAt: '' }).intervals).map(([start, [quantityMicro, durationSec]]) => ({ startEpochSec: Number(start), durationSec, quantityMicro }));
+      return { day, unit, intervals };
+    });
   }
 }

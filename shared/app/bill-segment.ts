@@ -35,15 +35,20 @@ import { shardsOf, type Segment } from '../domain/segments';
 import { addQuantities, formatMicro, InvalidQuantity, scaleQuantity } from '../domain/units';
 import { mapLimit } from './concurrency';
 import { CorruptRecord, TransientStoreError } from './errors';
-import type { AccountStore, AgreementStore, BillStore, Clock, Logger, MeterStore, ReadStore, TariffStore } from './ports';
+import type { AccountStore, AgreementStore, BillIssue, BillStore, Clock, IntervalReader, Logger, MeterStore, TariffStore } from './ports';
 
+/** Accounts of a segment prepared (agreements and reads queried, rated) in parallel. */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 8;
+/** Accounts handled together: one BatchGet of their bills, one of their meters, shared transactions. */
+export const DEFAULT_CHUNK_ACCOUNTS = 50;
+/** Shards of a segment listed in parallel. */
+const SHARD_CONCURRENCY = 8;
 
 export interface BillSegmentDeps {
   accounts: AccountStore;
   agreements: AgreementStore;
   meters: MeterStore;
-  reads: ReadStore;
+  reads: IntervalReader;
   tariffs: TariffStore;
   bills: BillStore;
   clock: Clock;
@@ -52,8 +57,10 @@ export interface BillSegmentDeps {
   timeZone: string;
   /** Days from the issue date to the due date (default 21). */
   dueDays?: number;
-  /** Accounts billed in parallel within a segment. */
+  /** Accounts prepared in parallel within a segment. */
   concurrency?: number;
+  /** Accounts per chunk (default 50). */
+  chunkAccounts?: number;
 }
 
 export interface BillSegmentInput extends BillingPeriod {
@@ -71,6 +78,13 @@ interface SegmentContext {
   tariffOf: (tariffId: string) => Promise<TariffDocument | undefined>;
 }
 
+/**
+ * Lists the accounts of the segment's shards (in parallel), then bills them chunk by chunk:
+ * per chunk one BatchGet finds the bills that exist already (a re-run or a retried segment),
+ * the other accounts' agreements are queried, their meters read with one BatchGet, each
+ * service rated from its intervals, and the bills issued (several per transaction, each bill
+ * with its ledger entry and audit event).
+ */
 export async function billSegment(deps: BillSegmentDeps, input: BillSegmentInput): Promise<SegmentResult> {
   assertValidPeriod(input.periodStart, input.periodEnd);
   const result: SegmentResult = { segmentIndex: input.segment.segmentIndex, billed: 0, skipped: 0, failed: 0, errors: [] };
@@ -85,62 +99,111 @@ export async function billSegment(deps: BillSegmentDeps, input: BillSegmentInput
     return tariff;
   };
   const context: SegmentContext = { input, issuedAt, dueDate: dueDateFor(issuedAt, deps.timeZone, deps.dueDays ?? DEFAULT_DUE_DAYS), tariffOf };
-  for (const shard of shardsOf(input.segment)) {
+  const pages = await mapLimit(shardsOf(input.segment), SHARD_CONCURRENCY, async (shard) => {
+    const accounts: Account[] = [];
     let cursor: string | undefined;
     do {
       const page = await deps.accounts.listByShard(input.cycle, shard, cursor);
-      const outcomes = await mapLimit(page.items, deps.concurrency ?? DEFAULT_ACCOUNT_CONCURRENCY, (account) => billAccount(deps, context, account));
-      outcomes.forEach((outcome, index) => {
-        if (outcome.outcome !== 'failed') {
-          result[outcome.outcome]++;
-          return;
-        }
-        result.failed++;
-        if (result.errors.length < MAX_SEGMENT_ERRORS) result.errors.push({ accountId: page.items[index]?.accountId ?? '?', reason: outcome.reason });
-      });
+      accounts.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
+    return accounts;
+  });
+  const accounts = pages.flat();
+  const size = deps.chunkAccounts ?? DEFAULT_CHUNK_ACCOUNTS;
+  for (let offset = 0; offset < accounts.length; offset += size) {
+    const chunk = accounts.slice(offset, offset + size);
+    const outcomes = await billChunk(deps, context, chunk);
+    outcomes.forEach((outcome, index) => {
+      if (outcome.outcome !== 'failed') {
+        result[outcome.outcome]++;
+        return;
+      }
+      result.failed++;
+      if (result.errors.length < MAX_SEGMENT_ERRORS) result.errors.push({ accountId: chunk[index]?.accountId ?? '?', reason: outcome.reason });
+    });
   }
   deps.log.info('segment billed', { runId: input.runId, ...result, errors: result.errors.length });
   return result;
 }
 
-async function billAccount(deps: BillSegmentDeps, context: SegmentContext, account: Account): Promise<AccountOutcome> {
+/** An account ready to rate: its service periods and peaks, or already decided. */
+type Planned = { account: Account; periods: ServicePeriod[]; peaks: AgreementPeak[] } | AccountOutcome;
+type Prepared = { issue: BillIssue } | AccountOutcome;
+
+async function billChunk(deps: BillSegmentDeps, context: SegmentContext, chunk: readonly Account[]): Promise<AccountOutcome[]> {
   const { runId, cycle, periodStart, periodEnd } = context.input;
-  try {
-    const billId = billIdFor(account.accountId, cycle, periodStart, periodEnd);
-    const [existing, { agreements, peaks }] = await Promise.all([deps.bills.get(account.accountId, periodStart, billId), deps.agreements.listForBilling(account.accountId)]);
-    if (existing) return { outcome: existing.runId === runId ? 'billed' : 'skipped' };
-    if (agreements.length === 0) {
-      if (account.status !== 'ACTIVE') return { outcome: 'skipped' };
-      throw new AccountNotBillable('no-agreements', `account ${account.accountId} has no service agreements`);
+  const concurrency = deps.concurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+  const billIds = chunk.map((account) => billIdFor(account.accountId, cycle, periodStart, periodEnd));
+  const existing = await deps.bills.getMany(chunk.map((account, index) => ({ accountId: account.accountId, periodStart, billId: billIds[index]! })));
+  const sameRun = (bill: { runId: string } | undefined): AccountOutcome => ({ outcome: bill?.runId === runId ? 'billed' : 'skipped' });
+
+  const planned = await mapLimit(chunk, concurrency, async (account, index): Promise<Planned> => {
+    const bill = existing.get(billIds[index]!);
+    if (bill) return sameRun(bill);
+    try {
+      const { agreements, peaks } = await deps.agreements.listForBilling(account.accountId);
+      if (agreements.length === 0) {
+        if (account.status !== 'ACTIVE') return { outcome: 'skipped' };
+        throw new AccountNotBillable('no-agreements', `account ${account.accountId} has no service agreements`);
+      }
+      const periods = servicePeriods(agreements, periodStart, periodEnd);
+      if (periods.length === 0) return { outcome: 'skipped' };
+      return { account, periods, peaks };
+    } catch (error) {
+      return failedOutcome(deps, runId, account, error);
     }
-    const periods = servicePeriods(agreements, periodStart, periodEnd);
-    if (periods.length === 0) return { outcome: 'skipped' };
-    const meterIds = [...new Set(periods.flatMap((period) => (period.agreement.meterId ? [period.agreement.meterId] : [])))];
-    const meters = new Map((meterIds.length > 0 ? await deps.meters.getMany(meterIds) : []).map((meter) => [meter.meterId, meter]));
-    const services: BillService[] = [];
-    for (const period of periods) services.push(await billService(deps, context, period, meters, peaks));
-    const bill = composeBill({ account, services, cycle, periodStart, periodEnd, runId, issuedAt: context.issuedAt, dueDate: context.dueDate });
-    const audit: AuditEvent = {
-      eventId: bill.billId,
-      entityType: 'ACCOUNT',
-      entityId: account.accountId,
-      at: context.issuedAt,
-      actor: `billing-run:${runId}`,
-      action: 'bill.issued',
-      details: { billId: bill.billId, runId, total: bill.total, periodStart, periodEnd, dueDate: bill.dueDate, services: services.length, finalBill: bill.finalBill },
-    };
-    const issued = await deps.bills.issue(bill, ledgerEntryForBill(bill, context.issuedAt), audit);
-    if (issued.issued) return { outcome: 'billed' };
-    return { outcome: issued.existing?.runId === runId ? 'billed' : 'skipped' };
-  } catch (error) {
-    if (error instanceof TransientStoreError) throw error;
-    const reason = reasonOf(error);
-    if (reason.startsWith('unexpected')) deps.log.error('account could not be billed', { runId, accountId: account.accountId, error: describe(error) });
-    else deps.log.info('account not billed', { runId, accountId: account.accountId, reason, message: describe(error) });
-    return { outcome: 'failed', reason };
-  }
+  });
+  const meterIds = [...new Set(planned.flatMap((plan) => ('periods' in plan ? plan.periods.flatMap((period) => (period.agreement.meterId ? [period.agreement.meterId] : [])) : [])))];
+  const meters = new Map((meterIds.length > 0 ? await deps.meters.getMany(meterIds) : []).map((meter) => [meter.meterId, meter]));
+
+  const prepared = await mapLimit(planned, concurrency, async (plan): Promise<Prepared> => {
+    if (!('periods' in plan)) return plan;
+    try {
+      return { issue: await prepareBill(deps, context, plan.account, plan.periods, meters, plan.peaks) };
+    } catch (error) {
+      return failedOutcome(deps, runId, plan.account, error);
+    }
+  });
+  const issues = prepared.flatMap((item) => ('issue' in item ? [item.issue] : []));
+  const issued = issues.length > 0 ? await deps.bills.issueMany(issues) : [];
+  let next = 0;
+  return prepared.map((item, index) => {
+    if (!('issue' in item)) return item;
+    const outcome = issued[next++];
+    if (!outcome) throw new Error(`issueMany gave no outcome for bill ${item.issue.bill.billId}`);
+    if (outcome.issued) return { outcome: 'billed' };
+    if ('error' in outcome) {
+      if (outcome.error instanceof TransientStoreError) throw outcome.error;
+      return failedOutcome(deps, runId, chunk[index]!, outcome.error);
+    }
+    return sameRun(outcome.existing);
+  });
+}
+
+async function prepareBill(deps: BillSegmentDeps, context: SegmentContext, account: Account, periods: readonly ServicePeriod[], meters: Map<string, Meter>, peaks: readonly AgreementPeak[]): Promise<BillIssue> {
+  const { runId, cycle, periodStart, periodEnd } = context.input;
+  const services = await Promise.all(periods.map((period) => billService(deps, context, period, meters, peaks)));
+  const bill = composeBill({ account, services, cycle, periodStart, periodEnd, runId, issuedAt: context.issuedAt, dueDate: context.dueDate });
+  const audit: AuditEvent = {
+    eventId: bill.billId,
+    entityType: 'ACCOUNT',
+    entityId: account.accountId,
+    at: context.issuedAt,
+    actor: `billing-run:${runId}`,
+    action: 'bill.issued',
+    details: { billId: bill.billId, runId, total: bill.total, periodStart, periodEnd, dueDate: bill.dueDate, services: services.length, finalBill: bill.finalBill },
+  };
+  return { bill, entry: ledgerEntryForBill(bill, context.issuedAt), audit };
+}
+
+/** A per-account failure as an outcome with its reason; store failures that may pass are rethrown (the segment is retried). */
+function failedOutcome(deps: BillSegmentDeps, runId: string, account: Account, error: unknown): AccountOutcome {
+  if (error instanceof TransientStoreError) throw error;
+  const reason = reasonOf(error);
+  if (reason.startsWith('unexpected')) deps.log.error('account could not be billed', { runId, accountId: account.accountId, error: describe(error) });
+  else deps.log.info('account not billed', { runId, accountId: account.accountId, reason, message: describe(error) });
+  return { outcome: 'failed', reason };
 }
 
 /** Rates one agreement's share of the period: its meter's intervals (multiplier applied) on the agreement's days, with its tariff. */
@@ -155,14 +218,14 @@ async function billService(deps: BillSegmentDeps, context: SegmentContext, perio
     meter = meters.get(agreement.meterId);
     if (!meter) throw new AccountNotBillable('meter-not-found', `meter ${agreement.meterId} of agreement ${agreement.agreementId} does not exist`);
     if (meter.unit !== tariff.unit) throw new AccountNotBillable('unit-mismatch', `meter ${meter.meterId} measures ${meter.unit} but tariff ${tariff.tariffId} prices ${tariff.unit}`);
-    const days = await deps.reads.listDays(meter.meterId, from, to);
+    const days = await deps.reads.listDayIntervals(meter.meterId, from, to);
     if (days.length === 0) throw new AccountNotBillable('no-reads', `meter ${meter.meterId} has no reads for ${from}..${to} (estimation required)`);
     for (const day of days) {
       if (day.unit !== meter.unit) throw new AccountNotBillable('unit-mismatch', `reads of meter ${meter.meterId} on ${day.day} are in ${day.unit}`);
-      for (const [start, [quantityMicro, durationSec]] of Object.entries(day.intervals)) {
-        const scaled = scaleQuantity(quantityMicro, meter.multiplier);
+      for (const interval of day.intervals) {
+        const scaled = meter.multiplier === 1 ? interval.quantityMicro : scaleQuantity(interval.quantityMicro, meter.multiplier);
         usageMicro = addQuantities(usageMicro, scaled);
-        intervals.push({ startEpochSec: Number(start), durationSec, quantityMicro: scaled });
+        intervals.push(scaled === interval.quantityMicro ? interval : { ...interval, quantityMicro: scaled });
       }
     }
   } else if (isMetered(agreement.serviceType)) {

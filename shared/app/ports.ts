@@ -11,6 +11,8 @@ import type { DayReads } from '../domain/reads';
 import type { BillingRun, RunStatus, AccountFailure, RunCounts } from '../domain/runs';
 import type { TariffUpdate } from '../domain/rating/history';
 import type { TariffDocument } from '../domain/rating/schema';
+import type { StoredInterval } from '../domain/rating/usage';
+import type { Unit } from '../domain/units';
 
 export interface Page<T> {
   items: T[];
@@ -40,6 +42,19 @@ export interface ReadStore {
   listDays(meterId: string, fromDay: string, toDay: string): Promise<DayReads[]>;
 }
 
+/** What billing reads of meter data. */
+export interface IntervalReader {
+  /** Only the intervals of the stored days from `fromDay` to `toDay` (what rating needs), in order: cheaper to read than whole days. */
+  listDayIntervals(meterId: string, fromDay: string, toDay: string): Promise<DayIntervals[]>;
+}
+
+/** The intervals of one stored day: quantities in micro-units of `unit`, as stored (no multiplier). */
+export interface DayIntervals {
+  day: string;
+  unit: Unit;
+  intervals: StoredInterval[];
+}
+
 export interface StoredTariff {
   doc: TariffDocument;
   /** Optimistic-locking revision of the stored tariff: 1 on the first load, +1 on every change. */
@@ -61,11 +76,34 @@ export interface AgreementStore {
 
 export type IssueOutcome = { issued: true } | { issued: false; existing: Bill | undefined };
 
+/** A bill to issue with its ledger entry and audit event (written together or not at all). */
+export interface BillIssue {
+  bill: Bill;
+  entry: LedgerEntry;
+  audit: AuditEvent;
+}
+
+/** The outcome of one bill of `issueMany`: issued, already there, or its own error (TransientStoreError: retry). */
+export type IssueResult = IssueOutcome | { issued: false; error: unknown };
+
+export interface BillKey {
+  accountId: string;
+  periodStart: string;
+  billId: string;
+}
+
 export interface BillStore {
   get(accountId: string, periodStart: string, billId: string): Promise<Bill | undefined>;
   listForAccount(accountId: string, limit: number, cursor?: string): Promise<Page<Bill>>;
   /** Writes bill, ledger entry, audit event and the bill's agreement peaks in one transaction unless the bill exists. */
   issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome>;
+  /** The bills that exist among `keys`, by bill id (strongly consistent). */
+  getMany(keys: readonly BillKey[]): Promise<Map<string, Bill>>;
+  /**
+   * Issues many bills, each atomically with its ledger entry, audit event and peaks; several
+   * bills may share one transaction. Outcomes in input order.
+   */
+  issueMany(issues: readonly BillIssue[]): Promise<IssueResult[]>;
 }
 
 export interface RunOutcome {

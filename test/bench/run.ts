@@ -1,6 +1,6 @@
 /**
- * `npm run bench [filter]`: runs every test/bench/*.bench.ts (or those whose name contains the
- * filter) one after another, each in its own process, and prints what each reports. Benchmarks
+ * `npm run bench [filter]`: runs every test/bench/*.bench.ts (the one named `<filter>.bench.ts`,
+ * else those whose name contains the filter) one after another, each in its own process, and prints what each reports. Benchmarks
  * print per-item figures and ratios; record them in BENCHMARKS.md with this command.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,9 +8,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const filter = process.argv[2] ?? '';
-const files = readdirSync(__dirname)
-  .filter((name) => name.endsWith('.bench.ts') && name.includes(filter))
-  .sort();
+const all = readdirSync(__dirname).filter((name) => name.endsWith('.bench.ts'));
+// `npm run bench cycle` runs cycle.bench.ts only, not every file whose name contains "cycle".
+const files = all.includes(`${filter}.bench.ts`) ? [`${filter}.bench.ts`] : all.filter((name) => name.includes(filter)).sort();
 if (files.length === 0) {
   console.error(`no benchmark matches "${filter}"`);
   process.exit(1);

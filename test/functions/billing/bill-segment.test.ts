@@ -27,7 +27,7 @@ const earlierBill = (runId: string) => composeBill({ account, services: [service
 const input = { runId: 'run-2', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', segment: { segmentIndex: 3, shardFrom: shard, shardTo: shard } };
 const day = mergeDay(undefined, meter, '2026-01-15', [{ startEpochSec: Date.UTC(2026, 0, 15, 7) / 1000, durationSec: 3600, quantityMicro: 600_200_000, quality: 'A' }], { at: 't', by: 'mqtt' }).day;
 
-function setup() {
+function setup(existingBills: Array<Record<string, unknown>> = []) {
   ddb.reset();
   ddb.on(QueryCommand).callsFake(async (query: { IndexName?: string; ExpressionAttributeValues: Record<string, string> }) => {
     if (query.IndexName === 'GSI1') return { Items: query.ExpressionAttributeValues[':partition'] === `CYCLE#C1#SHARD#${String(shard).padStart(4, '0')}` ? [accountToItem(account)] : [] };
@@ -37,7 +37,14 @@ function setup() {
     return { Items: [] };
   });
   ddb.on(GetCommand).resolves({});
-  ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meterToItem(meter)] } });
+  ddb.on(BatchGetCommand).callsFake(async (batch: { RequestItems: Record<string, { Keys: Array<{ PK: string; SK: string }>; ConsistentRead?: boolean }> }) => {
+    const { Keys, ConsistentRead } = batch.RequestItems[TABLE]!;
+    if (Keys.every((key) => key.SK.startsWith('BILL#'))) {
+      expect(ConsistentRead).toBe(true);
+      return { Responses: { [TABLE]: existingBills.filter((bill) => Keys.some((key) => key.PK === bill['PK'] && key.SK === bill['SK'])) } };
+    }
+    return { Responses: { [TABLE]: Keys.some((key) => key.PK === 'METER#M0001') ? [meterToItem(meter)] : [] } };
+  });
   return createHandler(tableDeps());
 }
 
@@ -62,15 +69,25 @@ describe('bill-segment', () => {
     expect(rest).toEqual([]);
   });
 
-  it('reads an account with one Query of its agreements, one BatchGet of meters, one Query per meter and tariff, one GetItem and one transaction', async () => {
+  it('reads an account with one Query of its agreements, one Query per meter (intervals only) and tariff, a BatchGet of the chunk\'s bills and one of its meters, and one transaction', async () => {
     const run = setup();
     ddb.on(TransactWriteCommand).resolves({});
     await run(input, context);
     const queries = ddb.commandCalls(QueryCommand).map((call) => String(call.args[0].input.IndexName ?? call.args[0].input.ExpressionAttributeValues?.[':pk']));
     expect(queries.sort()).toEqual(['ACCOUNT#A0001', 'GSI1', 'METER#M0001', 'TARIFF#ELEC-RES']);
-    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(QueryCommand).find((call) => call.args[0].input.ExpressionAttributeValues?.[':pk'] === 'METER#M0001')!.args[0].input.ProjectionExpression).toBe('PK, SK, #day, #unit, iv, intervals');
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('skips an account whose bill the BatchGet finds, without rating or writing (re-run and segment retry)', async () => {
+    const run = setup([billToItem(earlierBill('run-1'))]);
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 1, failed: 0, errors: [] });
+    const retry = setup([billToItem(earlierBill('run-2'))]);
+    expect(await retry(input, context)).toEqual({ segmentIndex: 3, billed: 1, skipped: 0, failed: 0, errors: [] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(QueryCommand).filter((call) => call.args[0].input.ExpressionAttributeValues?.[':pk'] === 'METER#M0001')).toHaveLength(0);
   });
 
   it('counts an existing bill (ConditionalCheckFailed in the transaction) as skipped, not an error', async () => {

@@ -245,5 +245,9 @@ describe('billSegment', () => {
       throw new TransientStoreError('throttled');
     };
     await expect(billSegment(deps, input)).rejects.toThrow(TransientStoreError);
+    deps.bills.getMany = async () => {
+      throw new TransientStoreError('throttled');
+    };
+    await expect(billSegment(deps, input)).rejects.toThrow(TransientStoreError);
   });
 });

@@ -1,5 +1,5 @@
 /** In-memory implementations of the use-case ports, for use-case tests. */
-import type { AccountStore, AgreementStore, BillStore, Clock, IssueOutcome, Logger, MeterStore, Page, ReadStore, RunOutcome, RunStore, StoredTariff, TariffStore } from '../../../shared/app/ports';
+import type { AccountStore, AgreementStore, BillIssue, BillKey, BillStore, Clock, IntervalReader, IssueOutcome, IssueResult, Logger, MeterStore, Page, ReadStore, RunOutcome, RunStore, StoredTariff, TariffStore } from '../../../shared/app/ports';
 import { BillingRunNotFound, VersionConflict } from '../../../shared/app/errors';
 import type { Account, Meter } from '../../../shared/domain/accounts';
 import type { AuditEvent } from '../../../shared/domain/audit';
@@ -58,7 +58,7 @@ export class MemoryMeters implements MeterStore {
   }
 }
 
-export class MemoryReads implements ReadStore {
+export class MemoryReads implements ReadStore, IntervalReader {
   readonly days = new Map<string, DayReads>();
   writes = 0;
   /** Versions to bump behind the writer's back before its next save (simulates a concurrent writer). */
@@ -81,6 +81,13 @@ export class MemoryReads implements ReadStore {
   }
   async listDays(meterId: string, fromDay: string, toDay: string) {
     return [...this.days.values()].filter((d) => d.meterId === meterId && d.day >= fromDay && d.day <= toDay).sort((a, b) => a.day.localeCompare(b.day));
+  }
+  async listDayIntervals(meterId: string, fromDay: string, toDay: string) {
+    return (await this.listDays(meterId, fromDay, toDay)).map((d) => ({
+      day: d.day,
+      unit: d.unit,
+      intervals: Object.entries(d.intervals).map(([start, [quantityMicro, durationSec]]) => ({ startEpochSec: Number(start), durationSec, quantityMicro })),
+    }));
   }
 }
 
@@ -136,6 +143,23 @@ export class MemoryBills implements BillStore {
     this.audit.push(audit);
     this.peaks.push(...peaksOfBill(bill));
     return { issued: true };
+  }
+  async getMany(keys: readonly BillKey[]) {
+    return new Map(keys.flatMap((key) => this.bills.get(`${key.accountId}/${key.periodStart}/${key.billId}`) ?? []).map((bill) => [bill.billId, bill]));
+  }
+  /** One call per batch (as a transaction of several bills), outcomes in order. */
+  readonly batches: number[] = [];
+  async issueMany(issues: readonly BillIssue[]): Promise<IssueResult[]> {
+    this.batches.push(issues.length);
+    const results: IssueResult[] = [];
+    for (const { bill, entry, audit } of issues) {
+      try {
+        results.push(await this.issue(bill, entry, audit));
+      } catch (error) {
+        results.push({ issued: false, error });
+      }
+    }
+    return results;
   }
 }
 

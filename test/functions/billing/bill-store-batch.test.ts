@@ -1,0 +1,65 @@
+/** DynamoBillStore.issueMany: several bills per transaction, whole bills only, and the fallbacks. */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient, TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { billToItem, DynamoBillStore, MAX_TRANSACTION_ITEMS } from '../../../shared/adapters/bill-store';
+import { TransientStoreError } from '../../../shared/app/errors';
+import type { BillIssue } from '../../../shared/app/ports';
+import { billIdFor, type Bill } from '../../../shared/domain/billing';
+import { ledgerEntryForBill } from '../../../shared/domain/ledger';
+import { ratedTestBill, TABLE } from '../helpers';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const store = () => new DynamoBillStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), TABLE);
+
+/** Bill `n` of account A<n>, with its ledger entry and audit event (4 puts with the electric peak). */
+function issueOf(n: number, runId = 'run-1'): BillIssue {
+  const base = ratedTestBill(runId);
+  const accountId = `A${String(n).padStart(4, '0')}`;
+  const bill: Bill = { ...base, accountId, billId: billIdFor(accountId, base.cycle, base.periodStart, base.periodEnd) };
+  return { bill, entry: ledgerEntryForBill(bill, bill.issuedAt), audit: { eventId: bill.billId, entityType: 'ACCOUNT', entityId: accountId, at: bill.issuedAt, actor: `billing-run:${runId}`, action: 'bill.issued', details: {} } };
+}
+
+const cancelled = (reasons: CancellationReason[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
+const putsOf = (call: number) => ddb.commandCalls(TransactWriteCommand)[call]!.args[0].input.TransactItems!.map((item) => item.Put!);
+
+beforeEach(() => ddb.reset());
+
+it('packs whole bills into transactions of at most 100 puts', async () => {
+  ddb.on(TransactWriteCommand).resolves({});
+  const issues = Array.from({ length: 60 }, (_, i) => issueOf(i + 1));
+  expect(await store().issueMany(issues)).toEqual(issues.map(() => ({ issued: true })));
+  const calls = ddb.commandCalls(TransactWriteCommand);
+  expect(calls.map((call) => call.args[0].input.TransactItems!.length)).toEqual([100, 100, 40]);
+  const written = calls.flatMap((_, index) => putsOf(index));
+  for (let i = 0; i < issues.length; i++) {
+    const [bill, ledger, audit, peak] = written.slice(i * 4, i * 4 + 4);
+    expect([bill!.Item!['type'], ledger!.Item!['type'], audit!.Item!['action'], peak!.Item!['type']]).toEqual(['BILL', 'LEDGER_ENTRY', 'bill.issued', 'AGREEMENT_PEAK']);
+    expect(new Set([bill, ledger, peak].map((put) => put!.Item!['PK']))).toEqual(new Set([`ACCOUNT#${issues[i]!.bill.accountId}`]));
+    expect([bill, ledger, audit, peak].every((put) => put!.ConditionExpression === 'attribute_not_exists(PK)')).toBe(true);
+  }
+  expect(MAX_TRANSACTION_ITEMS).toBe(100);
+});
+
+it('redoes a group bill by bill when one of its bills exists: the others are issued, that one reports the stored bill', async () => {
+  const issues = [issueOf(1), issueOf(2), issueOf(3)];
+  const stored = billToItem({ ...issues[1]!.bill, runId: 'run-0' });
+  ddb.on(TransactWriteCommand).callsFake(async (input: { TransactItems: Array<{ Put: { Item: Record<string, unknown> } }> }) => {
+    const hasStored = input.TransactItems.some((item) => item.Put.Item['PK'] === stored['PK'] && item.Put.Item['SK'] === stored['SK']);
+    if (!hasStored) return {};
+    throw cancelled(input.TransactItems.map((item) => (item.Put.Item['SK'] === stored['SK'] ? { Code: 'ConditionalCheckFailed', Item: marshall(stored) } : { Code: 'None' })));
+  });
+  const results = await store().issueMany(issues);
+  expect(results[0]).toEqual({ issued: true });
+  expect(results[1]).toMatchObject({ issued: false, existing: { billId: issues[1]!.bill.billId, runId: 'run-0' } });
+  expect(results[2]).toEqual({ issued: true });
+  expect(ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!.length)).toEqual([12, 4, 4, 4]);
+});
+
+it('fails every bill of a group with TransientStoreError on a conflict, writing nothing bill by bill', async () => {
+  ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'None' }, { Code: 'TransactionConflict' }]));
+  const results = await store().issueMany([issueOf(1), issueOf(2)]);
+  expect(results.every((result) => 'error' in result && result.error instanceof TransientStoreError)).toBe(true);
+  expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+});
