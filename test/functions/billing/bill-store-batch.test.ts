@@ -13,7 +13,7 @@ import { ratedTestBill, TABLE } from '../helpers';
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = () => new DynamoBillStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), TABLE);
 
-/** Bill `n` of account A<n>, with its ledger entry and audit event (4 puts with the electric peak). */
+/** Bill `n` of account A<n>, with its ledger entry and audit event (5 puts with the ledger key and the electric peak). */
 function issueOf(n: number, runId = 'run-1'): BillIssue {
   const base = ratedTestBill(runId);
   const accountId = `A${String(n).padStart(4, '0')}`;
@@ -28,16 +28,16 @@ beforeEach(() => ddb.reset());
 
 it('packs whole bills into transactions of at most 100 puts', async () => {
   ddb.on(TransactWriteCommand).resolves({});
-  const issues = Array.from({ length: 60 }, (_, i) => issueOf(i + 1));
+  const issues = Array.from({ length: 70 }, (_, i) => issueOf(i + 1));
   expect(await store().issueMany(issues)).toEqual(issues.map(() => ({ issued: true })));
   const calls = ddb.commandCalls(TransactWriteCommand);
-  expect(calls.map((call) => call.args[0].input.TransactItems!.length)).toEqual([100, 100, 40]);
+  expect(calls.map((call) => call.args[0].input.TransactItems!.length)).toEqual([100, 100, 100, 50]);
   const written = calls.flatMap((_, index) => putsOf(index));
   for (let i = 0; i < issues.length; i++) {
-    const [bill, ledger, audit, peak] = written.slice(i * 4, i * 4 + 4);
-    expect([bill!.Item!['type'], ledger!.Item!['type'], audit!.Item!['action'], peak!.Item!['type']]).toEqual(['BILL', 'LEDGER_ENTRY', 'bill.issued', 'AGREEMENT_PEAK']);
-    expect(new Set([bill, ledger, peak].map((put) => put!.Item!['PK']))).toEqual(new Set([`ACCOUNT#${issues[i]!.bill.accountId}`]));
-    expect([bill, ledger, audit, peak].every((put) => put!.ConditionExpression === 'attribute_not_exists(PK)')).toBe(true);
+    const [bill, ledger, audit, ledgerKey, peak] = written.slice(i * 5, i * 5 + 5);
+    expect([bill!.Item!['type'], ledger!.Item!['type'], audit!.Item!['action'], String(ledgerKey!.Item!['SK']), peak!.Item!['type']]).toEqual(['BILL', 'LEDGER_ENTRY', 'bill.issued', `LEDGERKEY#${issues[i]!.bill.billId}`, 'AGREEMENT_PEAK']);
+    expect(new Set([bill, ledger, ledgerKey, peak].map((put) => put!.Item!['PK']))).toEqual(new Set([`ACCOUNT#${issues[i]!.bill.accountId}`]));
+    expect([bill, ledger, audit, ledgerKey, peak].every((put) => put!.ConditionExpression === 'attribute_not_exists(PK)')).toBe(true);
   }
   expect(MAX_TRANSACTION_ITEMS).toBe(100);
 });
@@ -54,7 +54,7 @@ it('redoes a group bill by bill when one of its bills exists: the others are iss
   expect(results[0]).toEqual({ issued: true });
   expect(results[1]).toMatchObject({ issued: false, existing: { billId: issues[1]!.bill.billId, runId: 'run-0' } });
   expect(results[2]).toEqual({ issued: true });
-  expect(ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!.length)).toEqual([12, 4, 4, 4]);
+  expect(ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!.length)).toEqual([15, 5, 5, 5]);
 });
 
 it('fails every bill of a group with TransientStoreError on a conflict, writing nothing bill by bill', async () => {
