@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -108,7 +108,23 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     lateFeePercent: optionalString(typeof get('lateFeePercent') === 'number' ? String(get('lateFeePercent')) : get('lateFeePercent'), 'lateFeePercent'),
     lateFeeMinimumPastDue: optionalString(typeof get('lateFeeMinimumPastDue') === 'number' ? String(get('lateFeeMinimumPastDue')) : get('lateFeeMinimumPastDue'), 'lateFeeMinimumPastDue'),
     lateFeeCap: optionalString(typeof get('lateFeeCap') === 'number' ? String(get('lateFeeCap')) : get('lateFeeCap'), 'lateFeeCap'),
+    veeOverrides: optionalJsonObject(get('veeOverrides'), 'veeOverrides') as CisStackProps['veeOverrides'],
   };
+}
+
+/** An object from cdk.json, or its JSON text from `-c key='{...}'`; the stack checks its content. */
+function optionalJsonObject(value: unknown, key: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value) as unknown;
+    } catch {
+      throw new Error(`context ${key} must be a JSON object, got ${JSON.stringify(value)}`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`context ${key} must be a JSON object, got ${JSON.stringify(value)}`);
+  return parsed as Record<string, unknown>;
 }
 
 function optionalString(value: unknown, key: string): string | undefined {

@@ -13,6 +13,8 @@ import type { SharedFunctionSettings } from './constructs/cis-function';
 import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
+import type { VeeOverrides } from '../shared/domain/vee/config';
+import { VeeOverridesSchema } from '../shared/schemas/env';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -53,6 +55,12 @@ export interface CisStackProps extends StackProps {
   readonly lateFeeMinimumPastDue?: string;
   /** The largest late fee on one bill (decimal string; "none" for no cap). @default '25.00' */
   readonly lateFeeCap?: string;
+  /**
+   * VEE rule overrides per service type and rate class (the meter-data functions' VEE_OVERRIDES),
+   * e.g. `{ "water/IRR": { "spikeFactor": 40 }, "gas": { "maxAgeDays": 180 } }`. Checked at synth.
+   * @default - the built-in rules of each service type
+   */
+  readonly veeOverrides?: VeeOverrides;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -69,6 +77,7 @@ export class CisStack extends Stack {
     const utilityTimezone = validTimeZone(props.utilityTimezone ?? DEFAULT_UTILITY_TIMEZONE);
     const billingSegments = validBillingSegments(props.billingSegments ?? DEFAULT_BILLING_SEGMENTS);
     const deletionProtection = props.deletionProtection ?? true;
+    const readsEnvironment = veeOverridesEnvironment(props.veeOverrides);
 
     this.data = new DataTable(this, 'Data', { deletionProtection });
     const shared: SharedFunctionSettings = {
@@ -76,7 +85,7 @@ export class CisStack extends Stack {
       tableName: this.data.tableName,
       utilityTimezone,
     };
-    this.ingest = new MeterIngest(this, 'MeterIngest', { shared, table: this.data });
+    this.ingest = new MeterIngest(this, 'MeterIngest', { shared, table: this.data, readsEnvironment });
     this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments });
     this.api = new CisApi(this, 'Api', {
       shared,
@@ -90,6 +99,7 @@ export class CisStack extends Stack {
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
         lateFee: validLateFee(props),
       },
+      readsEnvironment,
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
@@ -114,6 +124,16 @@ function validTimeZone(timeZone: string): string {
     throw new Error(`utilityTimezone must be an IANA time zone such as America/Denver, got ${JSON.stringify(timeZone)}`);
   }
   return timeZone;
+}
+
+/** VEE_OVERRIDES for the meter-data functions, checked with the schema the functions parse it with. */
+export function veeOverridesEnvironment(overrides: unknown): Record<string, string> {
+  if (overrides === undefined || overrides === null) return {};
+  const parsed = VeeOverridesSchema.safeParse(overrides);
+  if (!parsed.success) {
+    throw new Error(`veeOverrides: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  }
+  return Object.keys(parsed.data).length ? { VEE_OVERRIDES: JSON.stringify(parsed.data) } : {};
 }
 
 function validBillingSegments(segments: number): number {

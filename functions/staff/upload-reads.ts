@@ -9,7 +9,7 @@ import { UploadReadsRequest } from '../../shared/schemas/staff';
 
 export function createHandler(deps: IngestReadsDeps & { log: Logger }) {
   return staffRoute(deps.log, ['billing', 'admin'], UploadReadsRequest, 200, async (principal, input) => {
-    const { results: _results, ...summary } = await importReads(deps, { format: input.body.format, content: input.body.content, ...(input.body.meterId ? { meterId: input.body.meterId } : {}) }, `staff:${principal.username}`);
+    const { results: _results, ...summary } = await importReads(deps, { format: input.body.format, content: input.body.content, ...(input.body.meterId ? { meterId: input.body.meterId } : {}) }, `staff:${principal.username}`, false, { actor: principal.username, action: 'reads.uploaded' });
     return summary;
   });
 }

@@ -32,6 +32,8 @@ export interface CisApiProps {
   /** Cognito deletion protection (the user pool holds every customer and staff identity). */
   readonly deletionProtection: boolean;
   readonly payments: PaymentSettings;
+  /** Environment of the meter-data functions besides the shared one (VEE_OVERRIDES). */
+  readonly readsEnvironment?: Record<string, string>;
 }
 
 export interface PaymentSettings {
@@ -247,10 +249,10 @@ export class CisApi extends Construct {
       ...ledgerRoutes(props.payments),
       { id: 'GetUsage', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage', entry: 'functions/portal/get-usage.ts', description: 'Portal: usage of one of the customer\'s accounts per hour, day or month', access: 'read' },
       { id: 'GetGreenButton', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage/greenbutton', entry: 'functions/portal/get-green-button.ts', description: 'Portal: Green Button (ESPI) download of an account\'s interval data', access: 'read' },
-      { id: 'ListReadExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/read-exceptions', entry: 'functions/staff/list-read-exceptions.ts', description: 'Staff: the queue of read exceptions (VEE)', access: 'read' },
-      { id: 'ResolveReadException', method: apigwv2.HttpMethod.POST, path: '/staff/read-exceptions/{meterId}/{exceptionId}', entry: 'functions/staff/resolve-read-exception.ts', description: 'Staff: accept, edit, estimate or reject a read exception', access: 'read-write' },
-      { id: 'EnterManualReads', method: apigwv2.HttpMethod.POST, path: '/staff/meters/{meterId}/reads', entry: 'functions/staff/enter-manual-reads.ts', description: 'Staff: manual meter reads through VEE', access: 'read-write' },
-      { id: 'UploadReads', method: apigwv2.HttpMethod.POST, path: '/staff/meter-reads/uploads', entry: 'functions/staff/upload-reads.ts', description: 'Staff: upload a bulk interval file (CSV or Green Button) through VEE', access: 'read-write' },
+      { id: 'ListReadExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/read-exceptions', entry: 'functions/staff/list-read-exceptions.ts', description: 'Staff: the queue of read exceptions (VEE)', access: 'read', environment: props.readsEnvironment },
+      { id: 'ResolveReadException', method: apigwv2.HttpMethod.POST, path: '/staff/read-exceptions/{meterId}/{exceptionId}', entry: 'functions/staff/resolve-read-exception.ts', description: 'Staff: accept, edit, estimate or reject a read exception', access: 'read-write', environment: props.readsEnvironment },
+      { id: 'EnterManualReads', method: apigwv2.HttpMethod.POST, path: '/staff/meters/{meterId}/reads', entry: 'functions/staff/enter-manual-reads.ts', description: 'Staff: manual meter reads through VEE', access: 'read-write', environment: props.readsEnvironment },
+      { id: 'UploadReads', method: apigwv2.HttpMethod.POST, path: '/staff/meter-reads/uploads', entry: 'functions/staff/upload-reads.ts', description: 'Staff: upload a bulk interval file (CSV or Green Button) through VEE', access: 'read-write', environment: props.readsEnvironment },
     ];
     for (const route of routes) {
       const fn = new CisFunction(this, route.id, {

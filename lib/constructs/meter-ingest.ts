@@ -14,7 +14,13 @@ import type { DataTable } from './data-table';
 
 /** The MQTT topic filter the head-end publishes to (one topic per meter). */
 export const READS_TOPIC_FILTER = 'cis/meters/+/reads';
-export const READS_RULE_SQL = `SELECT * FROM '${READS_TOPIC_FILTER}'`;
+/**
+ * The payload in base64 and the topic, whatever the payload is: `SELECT *` with added fields
+ * would need a JSON object payload (AWS IoT does not deliver anything else), and a malformed
+ * message must still reach the queue to be dead-lettered with its reason. ValidateReads checks
+ * the topic's meter id against the message's.
+ */
+export const READS_RULE_SQL = `SELECT encode(*, 'base64') AS payload, topic() AS topic FROM '${READS_TOPIC_FILTER}'`;
 export const IOT_SQL_VERSION = '2016-03-23';
 export const READS_MAX_RECEIVE_COUNT = 3;
 export const VALIDATE_READS_TIMEOUT = Duration.seconds(30);
@@ -22,6 +28,8 @@ export const VALIDATE_READS_TIMEOUT = Duration.seconds(30);
 export interface MeterIngestProps {
   readonly shared: SharedFunctionSettings;
   readonly table: DataTable;
+  /** Environment of the meter-data functions besides the shared one (VEE_OVERRIDES). */
+  readonly readsEnvironment?: Record<string, string>;
 }
 
 export class MeterIngest extends Construct {
@@ -56,8 +64,11 @@ export class MeterIngest extends Construct {
       description: 'Validates, estimates and edits (VEE) meter reads from the reads queue and stores them',
       timeout: VALIDATE_READS_TIMEOUT,
       memorySize: 1024,
+      environment: { ...props.readsEnvironment, READS_DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl },
     });
     props.table.grantReadWriteData(this.validateReads.function);
+    // Messages it rejects for good go to the dead-letter queue at once, with their reason.
+    this.deadLetterQueue.grantSendMessages(this.validateReads.function);
     this.validateReads.function.addEventSource(
       new SqsEventSource(this.readsQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );

@@ -1,11 +1,13 @@
 /** Packed interval reads: one item per meter per local day, optimistic locking on `version`. */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../domain/audit';
 import { QUALITIES, type DayReads, type DaySummary, type PackedInterval, type Quality, type ReadHistoryEntry } from '../domain/reads';
 import { ESTIMATION_METHODS, type EstimationMethod } from '../domain/vee/estimate';
 import { UNITS } from '../domain/units';
-import { CorruptRecord, VersionConflict } from '../app/errors';
+import { CorruptRecord, TransientStoreError, VersionConflict } from '../app/errors';
 import type { DayIntervals, IntervalReader, ReadStore } from '../app/ports';
 import type { StoredInterval } from '../domain/rating/usage';
+import { auditToItem } from './audit-item';
 import { isConditionalCheckFailed, queryAll, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, str } from './item';
 import { keys } from './keys';
@@ -204,16 +206,42 @@ export class DynamoReadStore implements ReadStore, IntervalReader {
     return output.Item ? dayReadsFromItem(output.Item) : undefined;
   }
 
-  async saveDay(day: DayReads, expectedVersion: number | undefined): Promise<void> {
+  async saveDay(day: DayReads, expectedVersion: number | undefined, audit?: AuditEvent): Promise<void> {
     const condition =
       expectedVersion === undefined
         ? { ConditionExpression: 'attribute_not_exists(PK)' }
         : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } };
+    const conflict = () => new VersionConflict(`reads of meter ${day.meterId} for ${day.day} changed since they were read`);
+    if (!audit) {
+      try {
+        await storeCall('PutItem reads day', () => this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: dayReadsToItem(day), ...condition })));
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) throw conflict();
+        throw error;
+      }
+      return;
+    }
+    // A staff change: the day and its audit event in one transaction (both or neither).
     try {
-      await storeCall('PutItem reads day', () => this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: dayReadsToItem(day), ...condition })));
+      await storeCall('TransactWrite reads day + audit', () =>
+        this.documentClient.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.tableName, Item: dayReadsToItem(day), ...condition } },
+              { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: 'attribute_not_exists(PK)' } },
+            ],
+          }),
+        ),
+      );
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new VersionConflict(`reads of meter ${day.meterId} for ${day.day} changed since they were read`);
-      throw error;
+      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+      const reasons = (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw conflict();
+      if (reasons.some((reason) => ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError'].includes(reason.Code ?? ''))) {
+        throw new TransientStoreError(`reads of meter ${day.meterId} for ${day.day}: transaction cancelled (${reasons.map((reason) => reason.Code ?? 'None').join(', ')})`, { cause: error });
+      }
+      // The audit event exists without this version of the day: its id is derived from the version.
+      throw conflict();
     }
   }
 

@@ -8,6 +8,7 @@
  * expires (ttlMs). Days after what the cache knows are taken as not yet written.
  */
 import { addDays } from '../domain/calendar';
+import type { AuditEvent } from '../domain/audit';
 import type { DayReads } from '../domain/reads';
 import { VersionConflict } from '../app/errors';
 import type { Clock } from '../app/ports';
@@ -62,9 +63,9 @@ export class ReadWindowCache implements WindowReadStore {
     return days;
   }
 
-  async saveDay(day: DayReads, expectedVersion: number | undefined): Promise<void> {
+  async saveDay(day: DayReads, expectedVersion: number | undefined, audit?: AuditEvent): Promise<void> {
     try {
-      await this.inner.saveDay(day, expectedVersion);
+      await this.inner.saveDay(day, expectedVersion, audit);
     } catch (error) {
       if (error instanceof VersionConflict) this.meters.delete(day.meterId);
       throw error;

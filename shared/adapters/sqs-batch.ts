@@ -13,7 +13,7 @@ import { parseOrThrow } from '../schemas/issues';
 export class MalformedMessage extends InvalidInput {
   override name = 'MalformedMessage';
   constructor(
-    readonly reason: 'malformed-json' | 'invalid-message',
+    readonly reason: 'malformed-json' | 'invalid-message' | 'topic-mismatch',
     message: string,
     issues: ReadonlyArray<{ path: string; message: string }> = [],
   ) {
@@ -22,12 +22,20 @@ export class MalformedMessage extends InvalidInput {
 }
 
 export function parseMessage<S extends z.ZodType>(schema: S, body: string): z.output<S> {
-  let parsed: unknown;
+  return parseJsonMessage(schema, parseJsonBody(body));
+}
+
+/** JSON.parse of a message body; MalformedMessage malformed-json when it is not JSON. */
+export function parseJsonBody(body: string): unknown {
   try {
-    parsed = JSON.parse(body);
+    return JSON.parse(body) as unknown;
   } catch {
     throw new MalformedMessage('malformed-json', 'the message body is not valid JSON');
   }
+}
+
+/** A parsed body checked with a schema; MalformedMessage invalid-message when it does not match. */
+export function parseJsonMessage<S extends z.ZodType>(schema: S, parsed: unknown): z.output<S> {
   try {
     return parseOrThrow(schema, parsed, 'message');
   } catch (error) {

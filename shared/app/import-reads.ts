@@ -8,7 +8,7 @@ import { parseUsageFeed } from '../domain/greenbutton/espi';
 import type { ReadingInput } from '../domain/reads';
 import { parseReadsCsv } from '../domain/reads-csv';
 import { isUnit, toMicroUnits, formatMicro, addQuantities } from '../domain/units';
-import { ingestMeterReadings, type IngestReadsDeps, type IngestResult } from './ingest-reads';
+import { ingestMeterReadings, type IngestReadsDeps, type IngestResult, type ReadsAudit } from './ingest-reads';
 
 export type ReadsFileFormat = 'csv' | 'greenbutton';
 /** Readings per ingestion call (the size of one MQTT message at most). */
@@ -76,7 +76,8 @@ export function fileTotals(byMeter: ReadonlyMap<string, readonly ReadingInput[]>
   return Object.fromEntries([...totals.entries()].map(([unit, micro]) => [unit, formatMicro(micro)]));
 }
 
-export async function importReads(deps: IngestReadsDeps, file: ReadsFile, by: string, dryRun = false): Promise<ImportSummary> {
+/** `audit`: who to record in the audit trail with every day written (staff uploads). */
+export async function importReads(deps: IngestReadsDeps, file: ReadsFile, by: string, dryRun = false, audit?: Omit<ReadsAudit, 'details'>): Promise<ImportSummary> {
   const byMeter = readingsOfFile(file);
   const ref = `import-${createHash('sha256').update(file.content).digest('hex').slice(0, 16)}`;
   const summary: ImportSummary = { meters: byMeter.size, readings: 0, totals: fileTotals(byMeter), added: 0, unchanged: 0, estimated: 0, held: 0, flagged: 0, results: [] };
@@ -85,7 +86,8 @@ export async function importReads(deps: IngestReadsDeps, file: ReadsFile, by: st
     if (dryRun) continue;
     const parts = [];
     for (let offset = 0; offset < readings.length; offset += IMPORT_CHUNK) parts.push({ readings: readings.slice(offset, offset + IMPORT_CHUNK), ref });
-    const result = await ingestMeterReadings(deps, meterId, parts, by);
+    // A file is a deliberate load of past data: backfill (no too-old rule).
+    const result = await ingestMeterReadings(deps, meterId, parts, by, { backfill: true, ...(audit ? { audit: { ...audit, details: { file: ref, format: file.format } } } : {}) });
     summary.results.push(result);
     summary.added += result.added;
     summary.unchanged += result.unchanged;

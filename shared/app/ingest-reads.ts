@@ -8,6 +8,7 @@
  * content, and a day written before a failure is a no-op the second time.
  */
 import type { Meter } from '../domain/accounts';
+import type { AuditEvent } from '../domain/audit';
 import { addDays } from '../domain/calendar';
 import { mergeDay, parseReadings, parseRegisters, type DayReads, type Interval, type ReadChange, type ReadingInput, type RegisterInput } from '../domain/reads';
 import { runRegisterVee, type RegisterRead } from '../domain/vee/registers';
@@ -72,11 +73,36 @@ export interface ReadingsPart {
 }
 
 /**
+ * Who a staff channel (manual reads, uploads) records in the audit trail: each day it writes
+ * carries an audit event in the same transaction. Its id derives from the meter, the day and
+ * the day's new version, so a retried write can never audit twice.
+ */
+export interface ReadsAudit {
+  actor: string;
+  /** e.g. "reads.entered", "reads.uploaded" */
+  action: string;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/**
  * Several messages of one meter at once (one history query and one write per day for all of
  * them). Throws ReadingRejected when a part is malformed: callers that need per-part outcomes
  * parse with `parsePart` first.
  */
-export async function ingestMeterReadings(deps: IngestReadsDeps, meterId: string, parts: readonly ReadingsPart[], by = 'mqtt', quality: 'A' | 'M' = 'A'): Promise<IngestResult> {
+export interface IngestOptions {
+  /** 'M' for readings entered by staff. @default 'A' */
+  quality?: 'A' | 'M';
+  /** Staff channels: an audit event with every day written, in the same transaction. */
+  audit?: ReadsAudit;
+  /**
+   * A deliberate load of past data (a bulk file, readings held while their meter was unknown):
+   * the too-old rule, which catches late AMI messages and mistyped dates, does not apply.
+   */
+  backfill?: boolean;
+}
+
+export async function ingestMeterReadings(deps: IngestReadsDeps, meterId: string, parts: readonly ReadingsPart[], by = 'mqtt', options: IngestOptions = {}): Promise<IngestResult> {
+  const { quality = 'A', audit } = options;
   const now = deps.clock.now();
   const result: IngestResult = { meterId, days: [], added: 0, replaced: 0, unchanged: 0, estimated: 0, held: 0, flagged: 0, alerts: 0 };
   const meter = await deps.meters.get(meterId);
@@ -92,13 +118,14 @@ export async function ingestMeterReadings(deps: IngestReadsDeps, meterId: string
   }
   if (readings.length === 0 && registers.length === 0) return result;
   const account = deps.accounts ? await deps.accounts.get(meter.accountId) : undefined;
-  const config = resolveVeeConfig(serviceTypeOfUnit(meter.unit), account?.tariffId, deps.veeOverrides);
+  const resolved = resolveVeeConfig(serviceTypeOfUnit(meter.unit), account?.tariffId, deps.veeOverrides);
+  const config = options.backfill ? { ...resolved, actions: { ...resolved.actions, 'too-old': 'off' as const } } : resolved;
   const clock = clockFor(deps.timeZone);
   const ref = parts.length === 1 ? parts[0]?.ref : undefined;
   const change = { at: now.toISOString(), by, ...(ref ? { ref } : {}) };
   const accountActive = account ? account.status === 'ACTIVE' : undefined;
   for (const span of spans(readings, clock)) {
-    await ingestSpan(deps, meter, accountActive, config, clock, { ...span, registers: [] }, now, change, quality, result);
+    await ingestSpan(deps, meter, accountActive, config, clock, { ...span, registers: [] }, now, change, quality, result, audit);
   }
   // Register reads: a unit that does not fit the meter is held like an interval's.
   const fitting: RegisterRead[] = [];
@@ -115,7 +142,7 @@ export async function ingestMeterReadings(deps: IngestReadsDeps, meterId: string
   }
   for (const span of spans(fitting.map((register) => ({ startEpochSec: register.atEpochSec, durationSec: 0, quantityMicro: register.valueMicro, ...(register.ref ? { ref: register.ref } : {}) })), clock)) {
     const spanRegisters = span.readings.map((reading) => ({ atEpochSec: reading.startEpochSec, valueMicro: reading.quantityMicro, ...(reading.ref ? { ref: reading.ref } : {}) }));
-    await ingestSpan(deps, meter, accountActive, config, clock, { readings: [], fromDay: addDays(span.fromDay, -1), toDay: span.toDay, registers: spanRegisters }, now, change, quality, result);
+    await ingestSpan(deps, meter, accountActive, config, clock, { readings: [], fromDay: addDays(span.fromDay, -1), toDay: span.toDay, registers: spanRegisters }, now, change, quality, result, audit);
   }
   result.days.sort();
   return result;
@@ -151,6 +178,7 @@ async function ingestSpan(
   change: ReadChange,
   quality: 'A' | 'M',
   result: IngestResult,
+  audit: ReadsAudit | undefined,
 ): Promise<void> {
   const nowEpochSec = Math.floor(now.getTime() / 1000);
   for (let attempt = 1; ; attempt++) {
@@ -170,7 +198,7 @@ async function ingestSpan(
       vee.ignored += registerVee.ignored;
     }
     try {
-      const written = await writeDays(deps, meter, stored, vee, clock, change, quality, registerVee?.accepted ?? []);
+      const written = await writeDays(deps, meter, stored, vee, clock, change, quality, registerVee?.accepted ?? [], audit);
       for (const [day, counts] of written) {
         if (!result.days.includes(day)) result.days.push(day);
         result.added += counts.added;
@@ -198,7 +226,17 @@ async function ingestSpan(
 }
 
 /** Accepted readings and estimates merged into their days; one conditional write per changed day. */
-async function writeDays(deps: IngestReadsDeps, meter: Meter, stored: readonly DayReads[], vee: VeeResult, clock: DayClock, change: ReadChange, quality: 'A' | 'M', registers: readonly RegisterRead[]): Promise<Map<string, { added: number; replaced: number }>> {
+async function writeDays(
+  deps: IngestReadsDeps,
+  meter: Meter,
+  stored: readonly DayReads[],
+  vee: VeeResult,
+  clock: DayClock,
+  change: ReadChange,
+  quality: 'A' | 'M',
+  registers: readonly RegisterRead[],
+  audit: ReadsAudit | undefined,
+): Promise<Map<string, { added: number; replaced: number }>> {
   const byDay = new Map<string, Interval[]>();
   const add = (interval: Interval) => {
     const day = clock.dayOf(interval.startEpochSec);
@@ -237,10 +275,23 @@ async function writeDays(deps: IngestReadsDeps, meter: Meter, stored: readonly D
       }
     }
     if (!changed || !next) continue;
-    await deps.reads.saveDay(next, existing?.version);
-    written.set(day, { added: merged.changed ? merged.added : 0, replaced: merged.changed ? merged.replaced : 0 });
+    const counts = { added: merged.changed ? merged.added : 0, replaced: merged.changed ? merged.replaced : 0 };
+    await deps.reads.saveDay(next, existing?.version, audit ? dayAudit(audit, next, counts, quality, change) : undefined);
+    written.set(day, counts);
   }
   return written;
+}
+
+function dayAudit(audit: ReadsAudit, day: DayReads, counts: { added: number; replaced: number }, quality: 'A' | 'M', change: ReadChange): AuditEvent {
+  return {
+    eventId: `reads-${day.meterId}-${day.day}-v${day.version}`,
+    entityType: 'METER',
+    entityId: day.meterId,
+    at: change.at,
+    actor: audit.actor,
+    action: audit.action,
+    details: { ...audit.details, day: day.day, version: day.version, added: counts.added, replaced: counts.replaced, quality, ref: change.ref ?? null },
+  };
 }
 
 /** Readings for a meter the CIS does not know: one held exception per message, keeping the readings. */
@@ -271,26 +322,60 @@ async function openUnknownMeter(deps: IngestReadsDeps, meterId: string, parts: r
   if (exceptions.length > 0) await deps.exceptions.open(exceptions);
 }
 
+/** A store whose answers are remembered, and that can look many ids up in one request first. */
+export type Prefetching<S> = S & {
+  /** Looks up (in one batch request) the ids not remembered yet; resolves with what it found. */
+  prefetch(ids: readonly string[]): Promise<void>;
+};
+
 /** A MeterStore that remembers meters (and unknown ids) for `ttlMs`: one lookup per meter per container and minute, not per message. */
-export function cachedMeters(inner: MeterStore, clock: Clock, ttlMs = 60_000): MeterStore {
-  return { get: remembered((meterId) => inner.get(meterId), clock, ttlMs), getMany: (meterIds) => inner.getMany(meterIds) };
+export function cachedMeters(inner: MeterStore, clock: Clock, ttlMs = 60_000): Prefetching<MeterStore> {
+  const cache = remembered((meterId) => inner.get(meterId), (meterIds) => inner.getMany(meterIds), (meter) => meter.meterId, clock, ttlMs);
+  return { get: cache.get, getMany: (meterIds) => inner.getMany(meterIds), prefetch: cache.prefetch };
 }
 
 /** An account lookup remembered for `ttlMs` (the rate class of a meter's VEE configuration). */
-export function cachedAccounts(inner: Pick<AccountStore, 'get'>, clock: Clock, ttlMs = 60_000): Pick<AccountStore, 'get'> {
-  return { get: remembered((accountId) => inner.get(accountId), clock, ttlMs) };
+export function cachedAccounts(inner: Pick<AccountStore, 'get' | 'getMany'>, clock: Clock, ttlMs = 60_000): Prefetching<Pick<AccountStore, 'get'>> {
+  const cache = remembered((accountId) => inner.get(accountId), (accountIds) => inner.getMany(accountIds), (account) => account.accountId, clock, ttlMs);
+  return { get: cache.get, prefetch: cache.prefetch };
 }
 
-/** A lookup by id whose answers (found or not) are kept for `ttlMs`; the cache is emptied when it passes 50,000 ids. */
-function remembered<V>(lookup: (id: string) => Promise<V>, clock: Clock, ttlMs: number): (id: string) => Promise<V> {
-  const cache = new Map<string, { value: V; until: number }>();
-  return async (id) => {
-    const nowMs = clock.now().getTime();
-    const hit = cache.get(id);
-    if (hit && hit.until > nowMs) return hit.value;
-    const value = await lookup(id);
+/**
+ * A lookup by id whose answers (found or not) are kept for `ttlMs`; the cache is emptied when it
+ * passes 50,000 ids. `prefetch` fills it for many ids with one batch lookup (ids not found are
+ * remembered as unknown, as `get` would).
+ */
+function remembered<V>(
+  lookup: (id: string) => Promise<V | undefined>,
+  lookupMany: (ids: readonly string[]) => Promise<V[]>,
+  idOf: (value: V) => string,
+  clock: Clock,
+  ttlMs: number,
+): { get: (id: string) => Promise<V | undefined>; prefetch: (ids: readonly string[]) => Promise<void> } {
+  const cache = new Map<string, { value: V | undefined; until: number }>();
+  const remember = (id: string, value: V | undefined, nowMs: number) => {
     if (cache.size > 50_000) cache.clear();
     cache.set(id, { value, until: nowMs + ttlMs });
-    return value;
+  };
+  const fresh = (id: string, nowMs: number) => {
+    const hit = cache.get(id);
+    return hit && hit.until > nowMs ? hit : undefined;
+  };
+  return {
+    async get(id) {
+      const nowMs = clock.now().getTime();
+      const hit = fresh(id, nowMs);
+      if (hit) return hit.value;
+      const value = await lookup(id);
+      remember(id, value, nowMs);
+      return value;
+    },
+    async prefetch(ids) {
+      const nowMs = clock.now().getTime();
+      const missing = [...new Set(ids)].filter((id) => !fresh(id, nowMs));
+      if (missing.length === 0) return;
+      const found = new Map((await lookupMany(missing)).map((value) => [idOf(value), value]));
+      for (const id of missing) remember(id, found.get(id), nowMs);
+    },
   };
 }

@@ -36,8 +36,11 @@ export interface MeterStore {
 
 export interface ReadStore {
   getDay(meterId: string, day: string): Promise<DayReads | undefined>;
-  /** Writes the day if its stored version is still `expectedVersion` (undefined: must not exist); VersionConflict otherwise. */
-  saveDay(day: DayReads, expectedVersion: number | undefined): Promise<void>;
+  /**
+   * Writes the day if its stored version is still `expectedVersion` (undefined: must not exist);
+   * VersionConflict otherwise. With an audit event, both are written in one transaction.
+   */
+  saveDay(day: DayReads, expectedVersion: number | undefined, audit?: AuditEvent): Promise<void>;
   /** The stored days of a meter from `fromDay` to `toDay`, both included, in order. */
   listDays(meterId: string, fromDay: string, toDay: string): Promise<DayReads[]>;
 }

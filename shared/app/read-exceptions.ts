@@ -112,7 +112,7 @@ async function resolveOnce(deps: ReadExceptionsDeps, principal: StaffPrincipal, 
     // Accepting ingests the held readings now that the meter exists; rejecting drops them.
     if (input.action === 'accept') {
       if (!(await deps.meters.get(exception.meterId))) throw new MeterNotFound(`meter ${exception.meterId} still does not exist; register it first`);
-      await ingestMeterReadings(deps as unknown as IngestReadsDeps, exception.meterId, [{ readings: exception.readings ?? [], ref: exception.exceptionId }], by);
+      await ingestMeterReadings(deps as unknown as IngestReadsDeps, exception.meterId, [{ readings: exception.readings ?? [], ref: exception.exceptionId }], by, { backfill: true });
     } else if (input.action !== 'reject') throw new ResolutionRefused('unknown-meter', 'readings of an unknown meter can be accepted (once it exists) or rejected');
     await deps.exceptions.resolve({ exception: resolved, audit, rebills: [] });
     return { exception: view(resolved), rebill: [] };
@@ -157,7 +157,7 @@ async function resolveOnce(deps: ReadExceptionsDeps, principal: StaffPrincipal, 
     // Re-validate the new value as if it arrived (the replacement itself is intended).
     const others = stored.map((entry) => ({ ...entry, intervals: Object.fromEntries(Object.entries(entry.intervals).filter(([start]) => start !== key)) }));
     const check = runVee(
-      { meter, config: { ...config, actions: { ...config.actions, 'duplicate-conflict': 'off', spike: 'off', 'high-usage': 'off', 'low-usage': 'off', 'zero-consumption': 'off', gap: 'off' } }, nowEpochSec: Math.floor(now.getTime() / 1000), stored: others, dayOf: clock.dayOf, dayBounds: clock.dayBounds },
+      { meter, config: { ...config, actions: { ...config.actions, 'duplicate-conflict': 'off', 'too-old': 'off', spike: 'off', 'high-usage': 'off', 'low-usage': 'off', 'zero-consumption': 'off', gap: 'off' } }, nowEpochSec: Math.floor(now.getTime() / 1000), stored: others, dayOf: clock.dayOf, dayBounds: clock.dayBounds },
       [{ startEpochSec: next.startEpochSec, durationSec: next.durationSec, quantityMicro: next.quantityMicro }],
     );
     const refused = check.exceptions.find((entry) => entry.action === 'hold');
@@ -197,5 +197,5 @@ async function resolveOnce(deps: ReadExceptionsDeps, principal: StaffPrincipal, 
 
 /** Manual reads entered by staff: through VEE like any reading, stored as 'M' with the staff member in the history. */
 export async function enterManualReads(deps: IngestReadsDeps, principal: StaffPrincipal, meterId: string, readings: readonly ReadingInput[]) {
-  return ingestMeterReadings(deps, meterId, [{ readings, ref: `manual:${principal.username}` }], `staff:${principal.username}`, 'M');
+  return ingestMeterReadings(deps, meterId, [{ readings, ref: `manual:${principal.username}` }], `staff:${principal.username}`, { quality: 'M', audit: { actor: principal.username, action: 'reads.entered' } });
 }

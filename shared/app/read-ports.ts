@@ -39,3 +39,19 @@ export interface ExceptionResolution {
   audit: AuditEvent;
   rebills: RebillMark[];
 }
+
+/** A message that can never be ingested (malformed, or refused for good), with why. */
+export interface RejectedMessage {
+  messageId: string;
+  body: string;
+  /** Reason code, e.g. malformed-json, invalid-message, topic-mismatch, misaligned-start. */
+  reason: string;
+  error: string;
+  receiveCount?: number;
+}
+
+/** The reads dead-letter queue, for messages the handler rejects itself. */
+export interface DeadLetterQueue {
+  /** Sends the messages; resolves with the ids of those it could not send. */
+  send(messages: readonly RejectedMessage[]): Promise<Set<string>>;
+}

@@ -10,6 +10,12 @@
  * counts every visibility change as a receive, which would halve maxReceiveCount). An invocation
  * that outlives that timeout has its messages' visibility extended to the queue's
  * VisibilityTimeout first, as Lambda's own receive would have set it.
+ *
+ * Several batches of a mapping run at once, as with Lambda. Then, as with Lambda, the messages
+ * of a failed batch need not come back together: each one's visibility runs out on its own timer
+ * and whichever receive runs next takes what is visible, so a message that failed only because
+ * its batch failed as a whole may succeed alone on a retry instead of reaching the dead-letter
+ * queue with its batch partner.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -60,7 +66,7 @@ export interface EventSourceMappingOptions {
   idlePollMs?: number;
   /** How long stop() waits for running invocations (default 5 s). */
   stopGraceMs?: number;
-  /** Concurrent batches per mapping without ScalingConfig.MaximumConcurrency (default 4). */
+  /** Concurrent batches per mapping without ScalingConfig.MaximumConcurrency (default 5: Lambda starts with five concurrent batches of a standard queue). */
   defaultConcurrency?: number;
 }
 
@@ -322,7 +328,7 @@ export function startEventSourceMappings(options: EventSourceMappingOptions): Ev
     }
   }
 
-  const defaultConcurrency = Math.max(1, options.defaultConcurrency ?? 4);
+  const defaultConcurrency = Math.max(1, options.defaultConcurrency ?? 5);
   const loops = mappings.flatMap((mapping) => Array.from({ length: mapping.concurrency ?? defaultConcurrency }, () => poll(mapping)));
 
   async function queuesEmpty(): Promise<boolean> {

@@ -1,17 +1,18 @@
 /**
  * IoT Core for the local platform: an MQTT broker (aedes) on 127.0.0.1, the template's topic
- * rules (SELECT * FROM '<topic filter>' with SQS actions and an SQS error action), and an IoT
- * Data Plane shim so that `IoTDataPlaneClient` `PublishCommand` (pointed at it with
- * AWS_ENDPOINT_URL_IOT_DATA_PLANE) publishes into the broker.
+ * rules (a small subset of the IoT SQL, see parseTopicRuleSql, with SQS actions and an SQS error
+ * action), and an IoT Data Plane shim so that `IoTDataPlaneClient` `PublishCommand` (pointed at
+ * it with AWS_ENDPOINT_URL_IOT_DATA_PLANE) publishes into the broker.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { PlatformError } from './errors';
 import { closeServer, listen, LOCAL_HOST, localClientConfig } from './ports';
 import { localQueueUrl } from './sqs-local';
+import { createSqsSendBatcher } from './sqs-send-batcher';
 import { resourcesOfType, type LocalResolver } from './template';
 
 export interface SqsRuleAction {
@@ -19,12 +20,22 @@ export interface SqsRuleAction {
   useBase64: boolean;
 }
 
+/** One item of a rule's SELECT list. */
+export type SelectItem =
+  | { kind: 'all' }
+  | { kind: 'base64'; as: string }
+  | { kind: 'topic'; level?: number; as: string }
+  | { kind: 'clientid'; as: string }
+  | { kind: 'timestamp'; as: string };
+
 export interface LocalTopicRule {
   logicalId: string;
   ruleName: string;
   sql: string;
   /** The MQTT topic filter of the FROM clause (may hold + and #). */
   topicFilter: string;
+  /** The SELECT list; `[{ kind: 'all' }]` for SELECT * (the payload as it is). */
+  select: SelectItem[];
   actions: SqsRuleAction[];
   errorAction?: SqsRuleAction;
 }
@@ -38,6 +49,11 @@ export interface StartIotOptions {
   mqttHost?: string;
   /** IoT Data Plane shim port on 127.0.0.1 (default: an ephemeral port). */
   dataPlanePort?: number;
+  /**
+   * How long the rule actions' SQS messages wait to be sent together in one SendMessageBatch
+   * (default 0: those of one event-loop turn; a batch of 10 goes at once).
+   */
+  sendBatchWindowMs?: number;
   log?: (line: string) => void;
 }
 
@@ -56,7 +72,15 @@ export interface IotHandle {
   stop(): Promise<void>;
 }
 
-const SELECT_ALL = /^\s*select\s+\*\s+from\s+'([^']*)'\s*$/i;
+const RULE_SQL = /^\s*select\s+(.+?)\s+from\s+'([^']*)'\s*$/is;
+const ALIAS = '([A-Za-z_][A-Za-z0-9_]*)';
+const SELECT_FORMS: Array<[RegExp, (match: RegExpExecArray) => SelectItem]> = [
+  [/^\*$/, () => ({ kind: 'all' })],
+  [new RegExp(`^encode\\(\\s*\\*\\s*,\\s*'base64'\\s*\\)\\s+as\\s+${ALIAS}$`, 'i'), (m) => ({ kind: 'base64', as: m[1]! })],
+  [new RegExp(`^topic\\(\\s*(\\d*)\\s*\\)\\s+as\\s+${ALIAS}$`, 'i'), (m) => ({ kind: 'topic', ...(m[1] ? { level: Number(m[1]) } : {}), as: m[2]! })],
+  [new RegExp(`^clientid\\(\\s*\\)\\s+as\\s+${ALIAS}$`, 'i'), (m) => ({ kind: 'clientid', as: m[1]! })],
+  [new RegExp(`^timestamp\\(\\s*\\)\\s+as\\s+${ALIAS}$`, 'i'), (m) => ({ kind: 'timestamp', as: m[1]! })],
+];
 
 /** Checks an MQTT topic filter: + and # only as whole levels, # only last. */
 export function isValidTopicFilter(filter: string): boolean {
@@ -83,17 +107,85 @@ export function topicMatches(filter: string, topic: string): boolean {
 }
 
 /**
- * The topic filter of a rule's SQL. The local platform supports `SELECT * FROM '<filter>'`
- * only; anything else (projections, WHERE, functions) is a PlatformError naming the rule.
+ * A rule's SQL as the local platform runs it: `SELECT <items> FROM '<filter>'` without WHERE,
+ * where an item is `*`, `encode(*, 'base64') AS x`, `topic() AS x`, `topic(n) AS x`,
+ * `clientid() AS x` or `timestamp() AS x`. Anything else is a PlatformError naming the rule.
  */
-export function parseTopicRuleSql(sql: string, ruleName: string): string {
-  const match = SELECT_ALL.exec(sql);
-  if (!match) {
-    throw new PlatformError(`IoT topic rule ${ruleName}: the local platform supports only SQL of the form SELECT * FROM 'topic/filter', not: ${sql.replace(/\s+/g, ' ').trim()}`);
+export function parseTopicRule(sql: string, ruleName: string): { topicFilter: string; select: SelectItem[] } {
+  const unsupported = () =>
+    new PlatformError(
+      `IoT topic rule ${ruleName}: the local platform supports only SQL of the form SELECT * FROM 'topic/filter' (or a list of *, encode(*, 'base64') AS x, topic() AS x, topic(n) AS x, clientid() AS x, timestamp() AS x), not: ${sql.replace(/\s+/g, ' ').trim()}`,
+    );
+  const match = RULE_SQL.exec(sql);
+  if (!match) throw unsupported();
+  const select: SelectItem[] = [];
+  for (const raw of splitTopLevel(match[1]!)) {
+    const text = raw.trim();
+    const form = SELECT_FORMS.map(([pattern, build]) => {
+      const found = pattern.exec(text);
+      return found ? build(found) : undefined;
+    }).find((item) => item !== undefined);
+    if (!form) throw unsupported();
+    select.push(form);
   }
-  const filter = match[1]!;
+  // encode(*, 'base64') takes the payload apart from the rest: with * as well it has no meaning here.
+  if (select.filter((item) => item.kind === 'all').length > 1 || (select.some((item) => item.kind === 'all') && select.some((item) => item.kind === 'base64'))) throw unsupported();
+  const filter = match[2]!;
   if (!isValidTopicFilter(filter)) throw new PlatformError(`IoT topic rule ${ruleName}: '${filter}' is not a valid MQTT topic filter`);
-  return filter;
+  return { topicFilter: filter, select };
+}
+
+/** Splits a SELECT list at the commas outside parentheses and quotes. */
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const char of list) {
+    if (char === "'") quoted = !quoted;
+    else if (!quoted && char === '(') depth++;
+    else if (!quoted && char === ')') depth--;
+    if (char === ',' && depth === 0 && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += char;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** The topic filter of a rule's SQL (see parseTopicRule). */
+export function parseTopicRuleSql(sql: string, ruleName: string): string {
+  return parseTopicRule(sql, ruleName).topicFilter;
+}
+
+/**
+ * The message a rule's SELECT makes of a publish, as AWS IoT does: SELECT * alone passes the
+ * payload as it is (any bytes); other items build a JSON object, to which * adds the fields of
+ * a JSON object payload. undefined: the rule cannot evaluate (fields added to a payload that is
+ * not a JSON object), which AWS IoT reports as a rule error and does not deliver.
+ */
+export function selectMessage(select: readonly SelectItem[], payload: Buffer, topic: string, clientId: string, nowMs: number): Buffer | undefined {
+  if (select.length === 1 && select[0]!.kind === 'all') return payload;
+  const out: Record<string, unknown> = {};
+  for (const item of select) {
+    if (item.kind === 'all') {
+      let parsed: unknown;
+      try {
+        parsed = payload.length ? JSON.parse(payload.toString('utf8')) : {};
+      } catch {
+        return undefined;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+      Object.assign(out, parsed);
+    } else if (item.kind === 'base64') out[item.as] = payload.toString('base64');
+    else if (item.kind === 'topic') {
+      const value = item.level === undefined ? topic : topic.split('/')[item.level - 1];
+      if (value !== undefined) out[item.as] = value;
+    } else if (item.kind === 'clientid') out[item.as] = clientId;
+    else out[item.as] = nowMs;
+  }
+  return Buffer.from(JSON.stringify(out));
 }
 
 interface RuleActionProperties {
@@ -111,7 +203,7 @@ export function topicRules(resolver: LocalResolver, sqsEndpoint: string, log: (l
     const disabled = resolver.resolve(payload['RuleDisabled']);
     if (disabled === true || disabled === 'true') continue;
     const sql = resolver.resolveString(payload['Sql']);
-    const topicFilter = parseTopicRuleSql(sql, ruleName);
+    const { topicFilter, select } = parseTopicRule(sql, ruleName);
     const sqsAction = (action: RuleActionProperties, where: string): SqsRuleAction | undefined => {
       const kinds = Object.keys(action);
       if (!action.Sqs) {
@@ -129,7 +221,7 @@ export function topicRules(resolver: LocalResolver, sqsEndpoint: string, log: (l
       .map((action) => sqsAction(action, 'action'))
       .filter((action): action is SqsRuleAction => action !== undefined);
     const errorAction = payload['ErrorAction'] ? sqsAction(payload['ErrorAction'] as RuleActionProperties, 'error action') : undefined;
-    rules.push({ logicalId, ruleName, sql, topicFilter, actions, ...(errorAction ? { errorAction } : {}) });
+    rules.push({ logicalId, ruleName, sql, topicFilter, select, actions, ...(errorAction ? { errorAction } : {}) });
   }
   return rules;
 }
@@ -161,6 +253,8 @@ export async function startIot(options: StartIotOptions): Promise<IotHandle> {
   // Rules first: a rule the local platform cannot run fails before any port is opened.
   const rules = topicRules(options.resolver, options.sqsEndpoint, log);
   const sqs = new SQSClient(localClientConfig(options.sqsEndpoint));
+  // One SQS message per MQTT message and action, as AWS IoT sends; only the requests are batched.
+  const sender = createSqsSendBatcher(sqs, { windowMs: options.sendBatchWindowMs ?? 0 });
   const broker = await Aedes.createBroker();
   const sockets = new Set<net.Socket>();
   const mqttServer = net.createServer((socket) => {
@@ -207,12 +301,17 @@ export async function startIot(options: StartIotOptions): Promise<IotHandle> {
   }
 
   async function runRule(rule: LocalTopicRule, packet: AedesPublishPacket, clientId: string | undefined): Promise<void> {
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const original = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const payload = selectMessage(rule.select, original, packet.topic, clientId ?? 'iot-data-plane', Date.now());
+    if (!payload) {
+      log(`IoT topic rule ${rule.ruleName}: message on ${packet.topic} is not a JSON object, which its SQL needs (${rule.sql}); not delivered`);
+      return;
+    }
     const failures: Array<{ failedAction: string; failedResource: string; errorMessage: string }> = [];
     await Promise.all(
       rule.actions.map(async (action) => {
         try {
-          await sqs.send(new SendMessageCommand({ QueueUrl: action.queueUrl, MessageBody: action.useBase64 ? payload.toString('base64') : payload.toString('utf8') }));
+          await sender.send(action.queueUrl, action.useBase64 ? payload.toString('base64') : payload.toString('utf8'));
         } catch (error) {
           failures.push({ failedAction: 'SqsAction', failedResource: action.queueUrl, errorMessage: `Failed to send message to SQS queue. ${describeError(error)}` });
         }
@@ -230,12 +329,12 @@ export async function startIot(options: StartIotOptions): Promise<IotHandle> {
       topic: packet.topic,
       cloudwatchTraceId: randomUUID(),
       clientId: clientId ?? 'iot-data-plane',
-      base64OriginalPayload: payload.toString('base64'),
+      base64OriginalPayload: original.toString('base64'),
       failures,
     };
     const body = JSON.stringify(report);
     try {
-      await sqs.send(new SendMessageCommand({ QueueUrl: rule.errorAction.queueUrl, MessageBody: rule.errorAction.useBase64 ? Buffer.from(body).toString('base64') : body }));
+      await sender.send(rule.errorAction.queueUrl, rule.errorAction.useBase64 ? Buffer.from(body).toString('base64') : body);
     } catch (error) {
       log(`IoT topic rule ${rule.ruleName}: message on ${packet.topic} failed (${summary}) and so did the error action: ${describeError(error)}`);
     }
@@ -258,6 +357,7 @@ export async function startIot(options: StartIotOptions): Promise<IotHandle> {
     for (const socket of sockets) socket.destroy();
     await Promise.all([closeServer(mqttServer), closeServer(dataPlane)]);
     await Promise.allSettled([...running]);
+    await sender.flush();
     sqs.destroy();
   };
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/calendar';
 import { SHARD_COUNT } from '../domain/segments';
+import { VEE_REASONS, type VeeOverrides } from '../domain/vee/config';
 
 export const TableEnv = z.object({
   TABLE_NAME: z.string({ error: 'is required (the DynamoDB table name)' }).min(1, 'must not be empty'),
@@ -79,3 +80,55 @@ export const LateFeeEnv = TableEnv.extend({
     .default('25.00'),
 });
 export type LateFeeEnv = z.infer<typeof LateFeeEnv>;
+const VeeAction = z.enum(['hold', 'flag', 'off']);
+const VeePatch = z.strictObject({
+  actions: z.partialRecord(z.enum(VEE_REASONS), VeeAction).optional(),
+  futureSkewSec: z.number().int().min(0).optional(),
+  maxAgeDays: z.number().int().min(1).optional(),
+  spikeFactor: z.number().positive().optional(),
+  spikeMinMicro: z.number().int().min(0).optional(),
+  highUsageFactor: z.number().positive().optional(),
+  lowUsageFactor: z.number().min(0).optional(),
+  minHistoryDays: z.number().int().min(0).optional(),
+  historyDays: z.number().int().min(1).max(31).optional(),
+  zeroConsumptionDays: z.number().int().min(1).optional(),
+  interpolateMaxGapSec: z.number().int().min(0).optional(),
+  estimateMaxGapSec: z.number().int().min(0).optional(),
+  highUsageAlertMicroPerDay: z.number().int().min(0).optional(),
+  registerRolloverMicro: z.number().int().positive().optional(),
+});
+
+/**
+ * VEE overrides per service type and rate class, e.g.
+ * {"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 90}}.
+ * The same schema checks the CDK setting at synth and VEE_OVERRIDES at cold start.
+ */
+const VEE_KEY_MESSAGE = 'keys are "electric", "water", "gas" or "<type>/<rate class>"';
+export const VeeOverridesSchema: z.ZodType<VeeOverrides> = z.record(z.string().regex(/^(electric|water|gas)(\/[A-Za-z0-9_-]{1,64})?$/, VEE_KEY_MESSAGE), VeePatch, {
+  error: (issue) => (issue.code === 'invalid_key' ? VEE_KEY_MESSAGE : undefined),
+});
+
+/** A JSON text holding VEE overrides (an empty or absent text is no override). */
+export const VeeOverridesJson = z
+  .string()
+  .optional()
+  .transform((value, context): unknown => {
+    if (value === undefined || value.trim() === '') return {};
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(VeeOverridesSchema);
+
+/** The meter-data functions (ValidateReads, manual reads, uploads, read exceptions). */
+export const ReadsEnv = TableEnv.extend({ VEE_OVERRIDES: VeeOverridesJson });
+export type ReadsEnv = z.infer<typeof ReadsEnv>;
+
+/** ValidateReads also sends the messages it rejects to the reads dead-letter queue itself. */
+export const ValidateReadsEnv = ReadsEnv.extend({
+  READS_DEAD_LETTER_QUEUE_URL: z.url({ error: 'is required (the URL of the reads dead-letter queue)' }),
+});
+export type ValidateReadsEnv = z.infer<typeof ValidateReadsEnv>;

@@ -37,3 +37,20 @@ export const ReadsMessage = z
   )
   .refine((message) => message.readings !== undefined || message.registers !== undefined, { error: 'readings must not be empty (or give registers)', path: ['readings'] });
 export type ReadsMessage = z.infer<typeof ReadsMessage>;
+
+/**
+ * What the IoT rule puts on the reads queue (READS_RULE_SQL): the MQTT payload in base64, so that
+ * any bytes reach the queue (and the dead-letter queue with a reason), and the MQTT topic, whose
+ * meter id must be the message's.
+ */
+export const ReadsEnvelope = z.object({
+  payload: z.base64({ error: 'payload must be the base64 of the MQTT payload' }),
+  topic: z.string({ error: 'topic must be the MQTT topic' }),
+});
+export type ReadsEnvelope = z.infer<typeof ReadsEnvelope>;
+
+/** The meter id level of a reads topic `cis/meters/{meterId}/reads`, or undefined for another topic. */
+export function meterIdOfTopic(topic: string): string | undefined {
+  const levels = topic.split('/');
+  return levels.length === 4 && levels[0] === 'cis' && levels[1] === 'meters' && levels[3] === 'reads' ? levels[2] : undefined;
+}

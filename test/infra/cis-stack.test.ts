@@ -131,7 +131,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -196,11 +196,11 @@ describe('data table', () => {
 });
 
 describe('meter read ingestion', () => {
-  it('routes the IoT rule SELECT * FROM cis/meters/+/reads to ReadsQueue without base64', () => {
+  it('routes cis/meters/+/reads to ReadsQueue as the payload in base64 with its topic (any payload reaches the queue)', () => {
     const rules = ofType('AWS::IoT::TopicRule');
     expect(rules).toHaveLength(1);
     const payload = props(rules[0]![1]).TopicRulePayload as Json;
-    expect(payload).toMatchObject({ Sql: "SELECT * FROM 'cis/meters/+/reads'", AwsIotSqlVersion: '2016-03-23', RuleDisabled: false });
+    expect(payload).toMatchObject({ Sql: "SELECT encode(*, 'base64') AS payload, topic() AS topic FROM 'cis/meters/+/reads'", AwsIotSqlVersion: '2016-03-23', RuleDisabled: false });
     expect(payload.Actions).toEqual([{ Sqs: { QueueUrl: { Ref: 'ReadsQueue' }, RoleArn: expect.any(Object), UseBase64: false } }]);
     expect(payload.ErrorAction).toBeDefined();
 
@@ -234,6 +234,34 @@ describe('meter read ingestion', () => {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
+    }
+  });
+
+  it('sets VEE_OVERRIDES from the veeOverrides setting on every meter-data function, and only there', () => {
+    const readsFunctions = ['ValidateReads', 'ListReadExceptions', 'ResolveReadException', 'EnterManualReads', 'UploadReads'];
+    const expected = { 'water/IRR': { spikeFactor: 40, actions: { 'zero-consumption': 'off' } }, gas: { maxAgeDays: 180 } };
+    const variablesOf = (id: string, source: CfnTemplateJson) => (props(resource(id, source)).Environment?.Variables ?? {}) as Record<string, unknown>;
+    for (const id of readsFunctions) {
+      expect(JSON.parse(String(variablesOf(id, configuredJson)['VEE_OVERRIDES']))).toEqual(expected);
+      expect(variablesOf(id, json)).not.toHaveProperty('VEE_OVERRIDES');
+    }
+    const others = ofType('AWS::Lambda::Function', configuredJson).filter(([id]) => !readsFunctions.includes(id));
+    expect(others.length).toBeGreaterThan(10);
+    for (const [id] of others) expect(variablesOf(id, configuredJson)).not.toHaveProperty('VEE_OVERRIDES');
+  });
+
+  it('takes veeOverrides as an object from cdk.json context too', () => {
+    const object = synthesizeTemplate({ skipBundling: true, context: { veeOverrides: { electric: { maxAgeDays: 30 } } } });
+    expect((props(resource('ValidateReads', object)).Environment.Variables as Record<string, unknown>)['VEE_OVERRIDES']).toBe('{"electric":{"maxAgeDays":30}}');
+  });
+
+  it('lets ValidateReads send the messages it rejects to ReadsDeadLetterQueue (URL in its environment)', () => {
+    expect(props(resource('ValidateReads')).Environment.Variables.READS_DEAD_LETTER_QUEUE_URL).toEqual({ Ref: 'ReadsDeadLetterQueue' });
+    expect(statementsOfRole(roleOfFunction('ValidateReads'))).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': ['ReadsDeadLetterQueue', 'Arn'] } }),
+    );
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      if (id !== 'ValidateReads') expect(props(fn).Environment?.Variables ?? {}).not.toHaveProperty('READS_DEAD_LETTER_QUEUE_URL');
     }
   });
 
@@ -536,6 +564,11 @@ describe('outputs and configuration', () => {
     [{ lateFeePercent: '150' }, /lateFeePercent must be a percent from 0 to 100/],
     [{ lateFeeCap: '-1' }, /lateFeeCap must be a decimal amount/],
     [{ lateFeeMinimumPastDue: '1.001' }, /lateFeeMinimumPastDue must be a decimal amount/],
+    [{ veeOverrides: 'spike 40' }, /context veeOverrides must be a JSON object/],
+    [{ veeOverrides: '["water"]' }, /context veeOverrides must be a JSON object/],
+    [{ veeOverrides: '{"steam": {}}' }, /veeOverrides: steam: keys are "electric", "water", "gas" or "<type>\/<rate class>"/],
+    [{ veeOverrides: '{"water": {"spikeFactor": -1}}' }, /veeOverrides: water.spikeFactor: /],
+    [{ veeOverrides: { gas: { maxAgeDays: 0 } } }, /veeOverrides: gas.maxAgeDays: /],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

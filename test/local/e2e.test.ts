@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { Decimal } from 'decimal.js';
 import mqtt from 'mqtt';
 import { issueToken } from '../../shared/local/local-auth';
@@ -135,20 +135,25 @@ describe('meter reads over MQTT', () => {
     }
 
     const sqs = new SQSClient(localClientConfig(platform.endpoints.sqs));
-    let dead: Array<{ Body?: string; MessageId?: string }>;
+    let dead: Message[];
     try {
       dead = await eventually('the malformed message in the DLQ', async () => {
-        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: platform.queues['ReadsDeadLetterQueue'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: platform.queues['ReadsDeadLetterQueue'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
         return received.Messages?.length ? received.Messages : undefined;
       });
       expect(dead).toHaveLength(1);
-      expect(dead[0]!.Body).toContain('"start":"yesterday"');
+      // As the IoT rule put it on the reads queue: the MQTT payload in base64 and its topic.
+      const envelope = JSON.parse(dead[0]!.Body!) as { payload: string; topic: string };
+      expect(envelope.topic).toBe('cis/meters/M0001/reads');
+      expect(Buffer.from(envelope.payload, 'base64').toString('utf8')).toContain('"start":"yesterday"');
+      expect(dead[0]!.MessageAttributes?.['reason']?.StringValue).toBe('malformed-json');
     } finally {
       sqs.destroy();
     }
-    expect(logLines.join('\n')).toContain('goes to ReadsDeadLetterQueue');
+    // Dead-lettered by the handler at once, not after three failed receives.
+    expect(logLines.join('\n')).not.toContain('goes to ReadsDeadLetterQueue');
     const rejection = handlerLogs.map((line) => JSON.parse(line)).find((entry) => entry.event === 'message-rejected');
-    expect(rejection).toMatchObject({ reason: 'malformed-json', messageId: dead[0]!.MessageId });
+    expect(rejection).toMatchObject({ reason: 'malformed-json', messageId: dead[0]!.MessageAttributes?.['sourceMessageId']?.StringValue, receiveCount: 1 });
   });
 
   it('ignores an exact redelivery of a read', async () => {

@@ -69,9 +69,13 @@ describe('SQS event source mappings', () => {
     await sqs.stop();
   });
 
-  function start(): EventSourceMappingsHandle {
-    // One batch at a time per mapping: these tests follow each delivery of each message in order.
-    mappings = startEventSourceMappings({ resolver, host, sqsEndpoint: sqs.endpoint, failedVisibilitySeconds: 1, defaultConcurrency: 1, log: (line) => lines.push(line) });
+  function start(concurrency = 1): EventSourceMappingsHandle {
+    // One batch at a time per mapping by default: these tests follow which messages travel
+    // together. With several batches at once, the messages of a failed batch can come back in
+    // different batches (each message's visibility runs out on its own timer and concurrent
+    // receives take whatever is visible), so a message that failed only because of its batch
+    // partner may succeed alone on a retry, as with Lambda's concurrent pollers.
+    mappings = startEventSourceMappings({ resolver, host, sqsEndpoint: sqs.endpoint, failedVisibilitySeconds: 1, defaultConcurrency: concurrency, log: (line) => lines.push(line) });
     return mappings;
   }
 
@@ -197,6 +201,36 @@ describe('SQS event source mappings', () => {
     for (const id of ids) expect(deliveries(records, id)).toEqual(['1', '2', '3']);
     expect((await drainQueue('ReadsDeadLetterQueue')).sort()).toEqual(bodies.map((body) => JSON.stringify(body)).sort());
     expect(lines.some((line) => line.includes(logged))).toBe(true);
+  });
+
+  it('with several batches at once, loses no message: each is dead-lettered after failing 3 times or deleted after a batch that succeeded', async () => {
+    const bodies = [{ invalid: true, n: 1 }, { meterId: 'M1' }, { meterId: 'M2' }, { invalid: true, n: 2 }, { meterId: 'M3' }];
+    const ids = [...(await send('ReadsQueue', bodies.slice(0, 2))), ...(await send('ReadsQueue', bodies.slice(2)))];
+
+    await start(4).drain(20_000);
+
+    const events = received.filter((event) => event.Records[0]!.eventSourceARN === resolver.getAtt('ReadsQueue', 'Arn'));
+    // A batch fails as a whole when it holds a message that makes the response invalid.
+    const failedBatch = (event: (typeof events)[number]) => event.Records.some((record) => JSON.parse(record.body).invalid === true);
+    const deadLettered = await drainQueue('ReadsDeadLetterQueue');
+    ids.forEach((id, index) => {
+      const body = JSON.stringify(bodies[index]);
+      const batches = events.filter((event) => event.Records.some((record) => record.messageId === id));
+      const succeeded = batches.filter((event) => !failedBatch(event));
+      if (bodies[index]!.invalid) {
+        expect(batches.map((event) => event.Records.find((record) => record.messageId === id)!.attributes.ApproximateReceiveCount)).toEqual(['1', '2', '3']);
+        expect(deadLettered).toContain(body);
+      } else if (succeeded.length) {
+        // Deleted after the one batch that succeeded; never delivered again, never dead-lettered.
+        expect(succeeded).toHaveLength(1);
+        expect(batches.at(-1)).toBe(succeeded[0]);
+        expect(deadLettered).not.toContain(body);
+      } else {
+        expect(batches).toHaveLength(3);
+        expect(deadLettered).toContain(body);
+      }
+    });
+    expect(deadLettered).toHaveLength(new Set(deadLettered).size);
   });
 
   it('without ReportBatchItemFailures, deletes a successful batch and retries a failed one whole', async () => {

@@ -5,7 +5,7 @@ import { IoTDataPlaneClient, PublishCommand } from '@aws-sdk/client-iot-data-pla
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { PlatformError } from '../../shared/local/errors';
-import { isValidTopicFilter, parseTopicRuleSql, startIot, topicMatches, topicRules, type IotHandle } from '../../shared/local/iot-local';
+import { isValidTopicFilter, parseTopicRule, parseTopicRuleSql, selectMessage, startIot, topicMatches, topicRules, type IotHandle } from '../../shared/local/iot-local';
 import { listen, localClientConfig } from '../../shared/local/ports';
 import { createQueues, startSqs, type SqsHandle } from '../../shared/local/sqs-local';
 import { LocalResolver, type CfnTemplate } from '../../shared/local/template';
@@ -42,14 +42,40 @@ describe('topic filters and rule SQL', () => {
     expect(parseTopicRuleSql("  select *   from 'cis/#'  ", 'R')).toBe('cis/#');
   });
 
+  it('reads a SELECT list of the payload in base64, the topic or one of its levels, the client id and the time', () => {
+    expect(parseTopicRule("SELECT encode(*, 'base64') AS payload, topic() AS topic, topic(3) AS meterId, clientid() AS client, timestamp() AS at FROM 'cis/meters/+/reads'", 'R')).toEqual({
+      topicFilter: 'cis/meters/+/reads',
+      select: [
+        { kind: 'base64', as: 'payload' },
+        { kind: 'topic', as: 'topic' },
+        { kind: 'topic', level: 3, as: 'meterId' },
+        { kind: 'clientid', as: 'client' },
+        { kind: 'timestamp', as: 'at' },
+      ],
+    });
+    expect(parseTopicRule("SELECT *, topic(3) AS meterId FROM 'cis/meters/+/reads'", 'R').select).toEqual([{ kind: 'all' }, { kind: 'topic', level: 3, as: 'meterId' }]);
+  });
+
   it.each([
     "SELECT temperature FROM 'sensors/#'",
     "SELECT * FROM 'sensors/#' WHERE temperature > 50",
-    "SELECT *, topic(3) AS meterId FROM 'cis/meters/+/reads'",
+    "SELECT *, upper(meterId) AS id FROM 'cis/meters/+/reads'",
+    "SELECT encode(*, 'base64') AS payload, * FROM 'cis/meters/+/reads'",
+    "SELECT encode(*, 'hex') AS payload FROM 'cis/meters/+/reads'",
     'SELECT * FROM sensors',
   ])('rejects %s naming the rule', (sql) => {
     expect(() => parseTopicRuleSql(sql, 'HotMeters')).toThrow(PlatformError);
-    expect(() => parseTopicRuleSql(sql, 'HotMeters')).toThrow(/^IoT topic rule HotMeters: the local platform supports only SQL of the form SELECT \* FROM 'topic\/filter', not: /);
+    expect(() => parseTopicRuleSql(sql, 'HotMeters')).toThrow(/^IoT topic rule HotMeters: the local platform supports only SQL of the form SELECT \* FROM 'topic\/filter' \(or a list of .*\), not: /);
+  });
+
+  it.each([
+    ['SELECT * passes any bytes as they are', "SELECT * FROM 'a/+/b'", Buffer.from([0xff, 0x00, 0x41]), Buffer.from([0xff, 0x00, 0x41])],
+    ['base64 and topic make a JSON object of any payload', "SELECT encode(*, 'base64') AS payload, topic() AS topic FROM 'a/+/b'", Buffer.from('not json'), JSON.stringify({ payload: Buffer.from('not json').toString('base64'), topic: 'a/M1/b' })],
+    ['* adds the fields of a JSON object payload', "SELECT *, topic(2) AS meterId FROM 'a/+/b'", Buffer.from('{"x":1}'), JSON.stringify({ x: 1, meterId: 'M1' })],
+    ['* with other items cannot take a payload that is not a JSON object', "SELECT *, topic(2) AS meterId FROM 'a/+/b'", Buffer.from('[1]'), undefined],
+  ])('selectMessage: %s', (_case, sql, payload, expected) => {
+    const message = selectMessage(parseTopicRule(sql, 'R').select, payload, 'a/M1/b', 'meter-1', 1_000);
+    expect(message === undefined ? undefined : Buffer.isBuffer(expected) ? message : message.toString('utf8')).toEqual(expected);
   });
 
   it('rejects an invalid topic filter', () => {
@@ -65,6 +91,7 @@ describe('topic filters and rule SQL', () => {
         ruleName: 'MeterReadsRule',
         sql: "SELECT * FROM 'cis/meters/+/reads'",
         topicFilter: 'cis/meters/+/reads',
+        select: [{ kind: 'all' }],
         actions: [{ queueUrl: 'http://127.0.0.1:1234/000000000000/ReadsQueue', useBase64: false }],
       },
       {
@@ -72,6 +99,7 @@ describe('topic filters and rule SQL', () => {
         ruleName: 'meter_events',
         sql: "select * from 'cis/events/#'",
         topicFilter: 'cis/events/#',
+        select: [{ kind: 'all' }],
         actions: [
           { queueUrl: 'http://127.0.0.1:1234/000000000000/MeterEventsQueue', useBase64: true },
           { queueUrl: 'http://127.0.0.1:1234/000000000000/MissingQueue', useBase64: true },
@@ -101,7 +129,7 @@ describe('topicRules', () => {
       },
     };
     expect(topicRules(new LocalResolver(other), 'http://127.0.0.1:1', (line) => lines.push(line))).toEqual([
-      { logicalId: 'Rule', ruleName: 'Rule', sql: "SELECT * FROM 'cis/#'", topicFilter: 'cis/#', actions: [] },
+      { logicalId: 'Rule', ruleName: 'Rule', sql: "SELECT * FROM 'cis/#'", topicFilter: 'cis/#', select: [{ kind: 'all' }], actions: [] },
     ]);
     expect(lines).toEqual([
       'IoT topic rule Rule: action Lambda is not emulated locally; only Sqs actions are',
@@ -165,6 +193,15 @@ describe('local IoT', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await iot.idle();
     expect((await bodies('ReadsQueue')).sort()).toEqual([read, 'not json'].sort());
+  });
+
+  it('sends one SQS message per MQTT message when many arrive at once (sent in batches)', async () => {
+    const meter = await connect('meter-M9');
+    const reads = Array.from({ length: 27 }, (_, index) => JSON.stringify({ meterId: 'M9', n: index }));
+    await Promise.all(reads.map((read) => meter.publishAsync('cis/meters/M9/reads', read, { qos: 1 })));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await iot.idle();
+    expect((await bodies('ReadsQueue')).sort()).toEqual([...reads].sort());
   });
 
   it('sends base64 when UseBase64 is true, and a failing action runs the SQS error action', async () => {
@@ -238,7 +275,7 @@ describe('local IoT', () => {
       },
     };
     await expect(startIot({ resolver: new LocalResolver(unsupported), sqsEndpoint: sqs.endpoint, mqttPort: 0, log: () => undefined })).rejects.toThrow(
-      "IoT topic rule HotMeters: the local platform supports only SQL of the form SELECT * FROM 'topic/filter', not: SELECT * FROM 'cis/meters/+/temperature' WHERE value > 50",
+      "IoT topic rule HotMeters: the local platform supports only SQL of the form SELECT * FROM 'topic/filter' (or a list of *, encode(*, 'base64') AS x, topic() AS x, topic(n) AS x, clientid() AS x, timestamp() AS x), not: SELECT * FROM 'cis/meters/+/temperature' WHERE value > 50",
     );
   });
 });

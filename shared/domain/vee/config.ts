@@ -12,6 +12,7 @@ export const VEE_REASONS = [
   'unknown-meter',
   'meter-inactive',
   'future-interval',
+  'too-old',
   'unit-mismatch',
   'negative-consumption',
   'register-rollover',
@@ -32,6 +33,8 @@ export interface VeeConfig {
   actions: Record<VeeReason, RuleAction>;
   /** A reading may start this far ahead of the clock before it is "from the future". */
   futureSkewSec: number;
+  /** A reading that ended more than this many days before now is "too old" (late backfill). */
+  maxAgeDays: number;
   /** Spike: an interval's rate (per second) above spikeFactor x the highest rate of the history... */
   spikeFactor: number;
   /** ...and at least this many micro-units (small absolute values are never spikes). */
@@ -59,6 +62,7 @@ const ALL_ON: Record<VeeReason, RuleAction> = {
   'unknown-meter': 'hold',
   'meter-inactive': 'hold',
   'future-interval': 'hold',
+  'too-old': 'hold',
   'unit-mismatch': 'hold',
   'negative-consumption': 'hold',
   'register-rollover': 'flag',
@@ -74,6 +78,7 @@ const ALL_ON: Record<VeeReason, RuleAction> = {
 const BASE: VeeConfig = {
   actions: ALL_ON,
   futureSkewSec: 300,
+  maxAgeDays: 90,
   spikeFactor: 10,
   spikeMinMicro: 1_000_000,
   highUsageFactor: 3,

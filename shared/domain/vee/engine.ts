@@ -177,6 +177,7 @@ export function runVee(context: VeeContext, readings: readonly VeeReading[]): Ve
 
   const spikeRate = history.days >= config.minHistoryDays && history.maxRateMicroPerSec > 0 ? history.maxRateMicroPerSec * config.spikeFactor : Infinity;
   const latestStart = context.nowEpochSec + config.futureSkewSec;
+  const earliestEnd = context.nowEpochSec - config.maxAgeDays * 86_400;
 
   const raise = (reason: VeeReason, reading: VeeReading, detail: string): boolean => {
     const action = actions[reason];
@@ -208,6 +209,7 @@ export function runVee(context: VeeContext, readings: readonly VeeReading[]): Ve
       if (raise('duplicate-conflict', reading, `two readings for ${iso(start)} disagree (${last.quantityMicro} vs ${reading.quantityMicro})`)) continue;
     }
     if (start > latestStart && raise('future-interval', reading, `starts ${iso(start)}, after now + ${config.futureSkewSec} s`)) continue;
+    if (start + duration < earliestEnd && raise('too-old', reading, `ends ${iso(start + duration)}, more than ${config.maxAgeDays} days before now`)) continue;
     if (meter.status !== 'ACTIVE' && raise('meter-inactive', reading, `meter ${meter.meterId} is ${meter.status}`)) continue;
     if (reading.mismatchedUnit !== undefined) {
       // A quantity in another unit can never be stored as it is: held (or dropped when the rule is off).
@@ -217,7 +219,8 @@ export function runVee(context: VeeContext, readings: readonly VeeReading[]): Ve
     if (reading.quantityMicro < 0 && raise('negative-consumption', reading, `negative consumption ${reading.quantityMicro}`)) continue;
     const stored = storedAt.size > 0 ? storedAt.get(start) : undefined;
     if (stored) {
-      if (stored[0] === reading.quantityMicro && stored[1] === duration && stored[2] === 'A') {
+      // The same value as a stored actual or staff-entered reading is a repeat (a redelivery, a resubmitted form).
+      if (stored[0] === reading.quantityMicro && stored[1] === duration && stored[2] !== 'E') {
         result.ignored++;
         last = reading;
         continue;

@@ -54,6 +54,7 @@ export function runRegisterVee(config: VeeConfig, stored: ReadonlyMap<number, nu
       continue;
     }
     if (read.atEpochSec > nowEpochSec + config.futureSkewSec && raise('future-interval', read, 0, read.valueMicro, 'register read from the future')) continue;
+    if (read.atEpochSec < nowEpochSec - config.maxAgeDays * 86_400 && raise('too-old', read, 0, read.valueMicro, `register read more than ${config.maxAgeDays} days old`)) continue;
     if (read.valueMicro < 0 && raise('negative-consumption', read, 0, read.valueMicro, 'a register cannot be negative')) continue;
     let previousAt: number | undefined;
     for (const at of known.keys()) if (at < read.atEpochSec && (previousAt === undefined || at > previousAt)) previousAt = at;

@@ -75,7 +75,17 @@ describe('staff meter-data API', () => {
     const entered = await manualHandler(deps)(manual(staffClaims('[csr]'), { readings: [reading(1, '1'), reading(2, '2')] }), context);
     expect(entered.statusCode).toBe(200);
     expect(bodyOf(entered)).toMatchObject({ added: 2 });
+    // The day and its audit event in one transaction, not a plain PutItem of the day.
+    const entry = ddb.commandCalls(TransactWriteCommand);
+    expect(entry).toHaveLength(1);
+    expect(entry[0]!.args[0].input.TransactItems!.map((item) => String(item.Put?.Item?.['PK']))).toEqual(['METER#M0001', 'AUDIT#METER#M0001']);
+    expect(ddb.commandCalls(PutCommand).filter((call) => String(call.args[0].input.Item?.['SK']).startsWith('DAY#'))).toHaveLength(0);
+    const enteredAudit = [...table.values()].filter((item) => item['type'] === 'AUDIT');
+    expect(enteredAudit.map((item) => [item['actor'], item['action'], item['eventId'], (item['details'] as Item)['added'], (item['details'] as Item)['quality']])).toEqual([['dana', 'reads.entered', 'reads-M0001-2026-01-05-v1', 2, 'M']]);
+    // The same entry again changes nothing and audits nothing.
+    expect(bodyOf(await manualHandler(deps)(manual(staffClaims('[csr]'), { readings: [reading(1, '1'), reading(2, '2')] }), context))).toMatchObject({ added: 0, replaced: 0 });
     expect(bodyOf(await manualHandler(deps)(manual(staffClaims('[csr]'), { readings: [reading(2, '7')] }), context))).toMatchObject({ held: 1 });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
 
     const listed = await listHandler(deps)(httpEvent({ routeKey: 'GET /staff/read-exceptions', claims: staffClaims('[auditor]') }), context);
     expect(listed.statusCode).toBe(200);
@@ -91,7 +101,7 @@ describe('staff meter-data API', () => {
     const done = await resolveHandler(deps)(resolve(staffClaims('[csr]', 'erin'), { action: 'edit', value: '2.25', note: 'customer read' }), context);
     expect(done.statusCode).toBe(200);
     expect(bodyOf(done)).toMatchObject({ exception: { status: 'EDITED', resolvedBy: 'erin' }, changedDay: '2026-01-05' });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     const day = dayReadsFromItem(table.get('METER#M0001|DAY#2026-01-05')!);
     expect(Object.values(day.intervals)).toEqual([
       [1_000_000, 3600, 'M'],
@@ -99,18 +109,25 @@ describe('staff meter-data API', () => {
     ]);
     expect(day.history.at(-1)).toMatchObject({ previous: [2_000_000, 3600, 'M'], by: 'staff:erin' });
     const audits = [...table.values()].filter((item) => item['type'] === 'AUDIT');
-    expect(audits.map((item) => [item['actor'], item['action'], item['PK']])).toEqual([['erin', 'read-exception.edited', 'AUDIT#METER#M0001']]);
+    expect(audits.map((item) => [item['actor'], item['action'], item['PK']]).sort()).toEqual([
+      ['dana', 'reads.entered', 'AUDIT#METER#M0001'],
+      ['erin', 'read-exception.edited', 'AUDIT#METER#M0001'],
+    ]);
     expect((await resolveHandler(deps)(resolve(staffClaims('[csr]'), { action: 'reject' }), context)).statusCode).toBe(409);
   });
 
-  it('uploads a CSV file (billing, admin) and answers 400 naming the line of a bad one', async () => {
-    const { deps } = setup();
+  it('uploads a CSV file (billing, admin) with an audit event per day written, and answers 400 naming the line of a bad one', async () => {
+    const { deps, table } = setup();
     const upload = (claims: Record<string, unknown>, body: unknown) => httpEvent({ routeKey: 'POST /staff/meter-reads/uploads', claims, body });
     const content = 'meterId,start,durationSec,value,unit\nM0001,2026-01-05T00:00:00-07:00,3600,1.5,kWh\nM0001,2026-01-05T01:00:00-07:00,3600,2,kWh\n';
     expect((await uploadHandler(deps)(upload(staffClaims('[csr]'), { format: 'csv', content }), context)).statusCode).toBe(403);
     const ok = await uploadHandler(deps)(upload(staffClaims('[billing]'), { format: 'csv', content }), context);
     expect(ok.statusCode).toBe(200);
     expect(bodyOf(ok)).toMatchObject({ meters: 1, readings: 2, totals: { kWh: '3.5' }, added: 2 });
+    const audits = [...table.values()].filter((item) => item['type'] === 'AUDIT');
+    expect(audits.map((item) => [item['actor'], item['action'], item['entityId'], (item['details'] as Item)['day'], (item['details'] as Item)['format']])).toEqual([['dana', 'reads.uploaded', 'M0001', '2026-01-05', 'csv']]);
+    expect(String((audits[0]!['details'] as Item)['file'])).toMatch(/^import-[0-9a-f]{16}$/);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     const broken = await uploadHandler(deps)(upload(staffClaims('[admin]'), { format: 'csv', content: content.replace('3600,2,', 'x,2,') }), context);
     expect(broken.statusCode).toBe(400);
     expect(bodyOf(broken)['message']).toContain('line 3');

@@ -1,6 +1,7 @@
 import { ConfigurationError, parseEnv } from '../../../shared/adapters/env';
 import { lateFeePolicyFromEnv } from '../../../shared/adapters/payments-runtime';
-import { ArrangementsEnv, LateFeeEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../../../shared/schemas/env';
+import { resolveVeeConfig } from '../../../shared/domain/vee/config';
+import { ArrangementsEnv, LateFeeEnv, PlanSegmentsEnv, ReadsEnv, StartBillingRunEnv, TableEnv } from '../../../shared/schemas/env';
 
 const ok = { TABLE_NAME: 'Table', UTILITY_TIMEZONE: 'America/Denver' };
 
@@ -33,5 +34,28 @@ describe('environment', () => {
   ] as const)('fails fast naming the variable (%#)', (schema, env, message) => {
     expect(() => parseEnv(schema, env)).toThrow(ConfigurationError);
     expect(() => parseEnv(schema, env)).toThrow(message);
+  });
+
+  describe('VEE_OVERRIDES', () => {
+    it('configures rules per service type and rate class', () => {
+      const { VEE_OVERRIDES: overrides } = parseEnv(ReadsEnv, { ...ok, VEE_OVERRIDES: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"zeroConsumptionDays": 30, "maxAgeDays": 400}}' });
+      expect(resolveVeeConfig('water', 'IRR', overrides)).toMatchObject({ spikeFactor: 40, actions: { 'zero-consumption': 'off', spike: 'flag' } });
+      expect(resolveVeeConfig('gas', 'ANY', overrides)).toMatchObject({ zeroConsumptionDays: 30, maxAgeDays: 400 });
+      expect(parseEnv(ReadsEnv, ok).VEE_OVERRIDES).toEqual({});
+      expect(parseEnv(ReadsEnv, { ...ok, VEE_OVERRIDES: ' ' }).VEE_OVERRIDES).toEqual({});
+    });
+
+    it.each([
+      ['{', /environment variable VEE_OVERRIDES is not valid JSON/],
+      ['[1]', /environment variable VEE_OVERRIDES /],
+      ['{"steam": {}}', /environment variable VEE_OVERRIDES.steam keys are "electric", "water", "gas" or "<type>\/<rate class>"/],
+      ['{"water": {"spikeFactor": -1}}', /environment variable VEE_OVERRIDES.water.spikeFactor /],
+      ['{"water": {"maxAgeDays": 0}}', /environment variable VEE_OVERRIDES.water.maxAgeDays /],
+      ['{"water": {"actions": {"spike": "ignore"}}}', /environment variable VEE_OVERRIDES.water.actions.spike /],
+      ['{"water": {"unknown": 1}}', /environment variable VEE_OVERRIDES.water /],
+    ])('refuses %s naming the variable', (value, message) => {
+      expect(() => parseEnv(ReadsEnv, { ...ok, VEE_OVERRIDES: value })).toThrow(ConfigurationError);
+      expect(() => parseEnv(ReadsEnv, { ...ok, VEE_OVERRIDES: value })).toThrow(message);
+    });
   });
 });

@@ -165,6 +165,18 @@ describe('ingestReads', () => {
     await meters.get('M0001');
     expect(calls).toBe(2);
   });
+
+  it('prefetches many meters in one batch lookup, remembering unknown ids too', async () => {
+    const inner = new MemoryMeters([meter]);
+    const calls: string[] = [];
+    const counting = { get: async (id: string) => (calls.push(`get ${id}`), inner.get(id)), getMany: async (ids: readonly string[]) => (calls.push(`getMany ${ids.join(',')}`), inner.getMany(ids)) };
+    const meters = cachedMeters(counting, { now: () => new Date('2026-01-10T12:00:00Z') });
+    await meters.prefetch(['M0001', 'NOPE', 'M0001']);
+    expect(await meters.get('M0001')).toEqual(meter);
+    expect(await meters.get('NOPE')).toBeUndefined();
+    await meters.prefetch(['M0001', 'NOPE']);
+    expect(calls).toEqual(['getMany M0001,NOPE']);
+  });
 });
 
 describe('ingestReads with hostile values', () => {

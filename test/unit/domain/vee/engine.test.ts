@@ -24,15 +24,19 @@ function run(readings: VeeReading[], options: { stored?: StoredDay[]; config?: V
 }
 
 describe('VEE rules (one reading against the history of 1 kWh every hour)', () => {
-  const stored = [...history, { day: '2026-01-05', intervals: { [String(at('2026-01-05T10:00:00-07:00'))]: [kwh(2), H, 'A'] as [number, number, 'A'], [String(at('2026-01-05T12:00:00-07:00'))]: [kwh(1), 2 * H, 'E'] as [number, number, 'E'] } }];
+  const stored = [...history, { day: '2026-01-05', intervals: { [String(at('2026-01-05T10:00:00-07:00'))]: [kwh(2), H, 'A'] as [number, number, 'A'], [String(at('2026-01-05T12:00:00-07:00'))]: [kwh(1), 2 * H, 'E'] as [number, number, 'E'], [String(at('2026-01-05T15:00:00-07:00'))]: [kwh(2), H, 'M'] as [number, number, 'M'] } }];
   it.each([
     ['ordinary reading', r('2026-01-05T05:00:00-07:00', 1), undefined, 'accepted'],
     ['future start', r('2026-01-10T13:00:00Z', 1), 'future-interval', 'held'],
     ['5 minutes of clock skew is fine', r('2026-01-10T12:00:00Z', 1), undefined, 'accepted'],
+    ['ending more than 90 days ago (too old)', r('2025-10-12T10:59:59Z', 1), 'too-old', 'held'],
+    ['ending exactly 90 days ago is not too old', r('2025-10-12T11:00:00Z', 1), undefined, 'accepted'],
     ['negative consumption', r('2026-01-05T05:00:00-07:00', -1), 'negative-consumption', 'held'],
     ['unit that does not fit the meter', r('2026-01-05T05:00:00-07:00', 1, { mismatchedUnit: 'gal' }), 'unit-mismatch', 'held'],
     ['exact repeat of a stored actual', r('2026-01-05T10:00:00-07:00', 2), undefined, 'ignored'],
     ['conflicting repeat of a stored actual', r('2026-01-05T10:00:00-07:00', 3), 'duplicate-conflict', 'held'],
+    ['exact repeat of a stored staff-entered reading', r('2026-01-05T15:00:00-07:00', 2), undefined, 'ignored'],
+    ['conflicting repeat of a stored staff-entered reading', r('2026-01-05T15:00:00-07:00', 3), 'duplicate-conflict', 'held'],
     ['actual replacing a stored estimate', r('2026-01-05T12:00:00-07:00', 3), undefined, 'accepted'],
     ['overlapping a stored interval', { ...r('2026-01-05T09:30:00-07:00', 1), durationSec: 1800 + H }, 'overlapping-intervals', 'held'],
     ['overlapping a stored two-hour estimate', r('2026-01-05T13:00:00-07:00', 1), 'overlapping-intervals', 'held'],
@@ -67,6 +71,21 @@ describe('VEE rules (one reading against the history of 1 kWh every hour)', () =
     const result = run([r('2026-01-10T13:00:00Z', 1), r('2026-01-05T05:00:00-07:00', -1)], { config: off });
     expect(result.accepted).toHaveLength(2);
     expect(result.exceptions.map((e) => [e.reason, e.action])).toEqual([['negative-consumption', 'flag']]);
+  });
+});
+
+describe('too-old rule per service type and rate class', () => {
+  it.each([
+    ['electric default (90 days)', resolveVeeConfig('electric', 'RES'), '2025-10-01T00:00:00Z', ['too-old', 'hold']],
+    ['a rate class that allows a year of backfill', resolveVeeConfig('electric', 'IRR', { 'electric/IRR': { maxAgeDays: 365 } }), '2025-10-01T00:00:00Z', undefined],
+    ['a rate class with 7 days', resolveVeeConfig('electric', 'C', { 'electric/C': { maxAgeDays: 7 } }), '2026-01-02T00:00:00Z', ['too-old', 'hold']],
+    ['a service type that only flags it', resolveVeeConfig('water', undefined, { water: { actions: { 'too-old': 'flag' } } }), '2025-10-01T00:00:00Z', ['too-old', 'flag']],
+    ['a service type with the rule off', resolveVeeConfig('gas', undefined, { gas: { actions: { 'too-old': 'off' } } }), '2025-10-01T00:00:00Z', undefined],
+  ] as const)('%s', (_case, config, start, expected) => {
+    const result = run([r(start, 1)], { config, stored: [] });
+    const found = result.exceptions.filter((e) => e.reason === 'too-old').map((e) => [e.reason, e.action]);
+    expect(found).toEqual(expected ? [expected] : []);
+    expect(result.accepted).toHaveLength(expected?.[1] === 'hold' ? 0 : 1);
   });
 });
 

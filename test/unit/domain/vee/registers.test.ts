@@ -16,6 +16,8 @@ describe('register reads', () => {
     ['a register that goes down is held negative consumption', [[midnight(1), kwh(5000)]], [[midnight(2), kwh(4000)]], { derived: [], reasons: ['negative-consumption'] }],
     ['an exact repeat is ignored, a different value at the same instant held', [[midnight(1), kwh(5000)]], [[midnight(1), kwh(5000)], [midnight(1), kwh(5001)]], { derived: [], reasons: ['duplicate-conflict'] }],
     ['a register read from the future is held', [], [[midnight(25), kwh(1)]], { derived: [], reasons: ['future-interval'] }],
+    ['a register read more than 90 days old is held', [], [[midnight(20) - 91 * 86_400, kwh(1)]], { derived: [], reasons: ['too-old'] }],
+    ['a register read 89 days old is kept', [], [[midnight(20) - 89 * 86_400, kwh(1)]], { derived: [], reasons: [] }],
   ] as const)('%s', (_case, stored, incoming, expected) => {
     const result = run(stored, incoming);
     expect(result.derived.map((d) => [d.startEpochSec, d.durationSec, d.quantityMicro])).toEqual(expected.derived);
