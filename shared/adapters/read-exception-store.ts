@@ -1,5 +1,5 @@
 /** Read exceptions (the staff queue, listed by status on GSI2) and high-usage alerts (in the account's partition). */
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
 import { TransientStoreError, VersionConflict } from '../app/errors';
 import { auditToItem } from './audit-item';
@@ -7,7 +7,7 @@ import { dayReadsToItem } from './read-store';
 import { VEE_REASONS } from '../domain/vee/config';
 import { EXCEPTION_STATUSES, type ReadException, type UsageAlert } from '../domain/vee/exceptions';
 import type { Page } from '../app/ports';
-import type { ExceptionResolution, ReadExceptionStore } from '../app/read-ports';
+import type { ExceptionResolution, ReadExceptionStore, UsageAlertReader } from '../app/read-ports';
 import { decodeCursor, isConditionalCheckFailed, queryPage, storeCall, type Item } from './dynamo';
 import { int, oneOf, optStr, str } from './item';
 import { GSI2, keys } from './keys';
@@ -47,7 +47,7 @@ export function readExceptionFromItem(item: Item): ReadException {
   };
 }
 
-export class DynamoReadExceptionStore implements ReadExceptionStore {
+export class DynamoReadExceptionStore implements ReadExceptionStore, UsageAlertReader {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -75,6 +75,27 @@ export class DynamoReadExceptionStore implements ReadExceptionStore {
         this.documentClient.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.usageAlert(alert.accountId, alert.day, alert.meterId), type: 'USAGE_ALERT', ...alert } })),
       );
     }
+  }
+
+  async listAlerts(accountId: string, fromDay: string, toDay: string): Promise<UsageAlert[]> {
+    const alerts: UsageAlert[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const output = await storeCall('Query usage alerts', () =>
+        this.documentClient.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+            // ALERT#<day>#<meterId>: the upper bound takes every meter of the last day.
+            ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':from': `ALERT#${fromDay}`, ':to': `ALERT#${toDay}#\uffff` },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      alerts.push(...(output.Items ?? []).map(usageAlertFromItem));
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return alerts;
   }
 
   async get(meterId: string, exceptionId: string): Promise<ReadException | undefined> {
@@ -140,4 +161,16 @@ export class DynamoReadExceptionStore implements ReadExceptionStore {
 
 export class ExceptionAlreadyResolved extends ConflictError {
   override name = 'ExceptionAlreadyResolved';
+}
+
+export function usageAlertFromItem(item: Item): UsageAlert {
+  return {
+    accountId: str(item, 'accountId'),
+    meterId: str(item, 'meterId'),
+    day: str(item, 'day'),
+    unit: str(item, 'unit'),
+    totalMicro: int(item, 'totalMicro'),
+    thresholdMicro: int(item, 'thresholdMicro'),
+    raisedAt: str(item, 'raisedAt'),
+  };
 }

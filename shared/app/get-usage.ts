@@ -1,7 +1,8 @@
 /**
  * Portal usage: the account's metered usage from the packed day items, summed per hour, day
  * or month (meter multipliers applied, estimates marked), and the same data as a Green Button
- * (ESPI) feed. Only the account's own customer may read it.
+ * (ESPI) feed, with the high-usage alerts raised for the account in the range. Only the
+ * account's own customer may read it.
  */
 import { createHash } from 'node:crypto';
 import type { Account, Meter } from '../domain/accounts';
@@ -13,7 +14,7 @@ import type { DayReads } from '../domain/reads';
 import { formatMicro, scaleQuantity, type Unit } from '../domain/units';
 import { dayClock } from '../domain/vee/days';
 import type { AccountStore, Clock, MeterStore } from './ports';
-import type { WindowReadStore } from './read-ports';
+import type { UsageAlertReader, WindowReadStore } from './read-ports';
 
 export type UsageInterval = 'hour' | 'day' | 'month';
 export const MAX_USAGE_DAYS: Record<UsageInterval, number> = { hour: 62, day: 400, month: 1100 };
@@ -34,12 +35,24 @@ export interface UsagePoint {
   estimated: boolean;
 }
 
+/** A day whose use passed the rate class's high-usage threshold (raised when the reads arrived, before any bill). */
+export interface UsageAlertView {
+  day: string;
+  meterId: string;
+  unit: string;
+  /** The day's use and the threshold, decimal strings in `unit`. */
+  total: string;
+  threshold: string;
+  raisedAt: string;
+}
+
 export interface UsageView {
   accountId: string;
   from: string;
   to: string;
   interval: UsageInterval;
   series: Array<{ unit: Unit; meterIds: string[]; points: UsagePoint[] }>;
+  alerts: UsageAlertView[];
 }
 
 async function ownAccount(deps: GetUsageDeps, customerId: string, accountId: string): Promise<Account> {
@@ -58,12 +71,13 @@ async function meterDays(deps: GetUsageDeps, account: Account, from: string, to:
   return Promise.all(meters.map(async (meter) => ({ meter, days: await deps.reads.listDays(meter.meterId, from, to) })));
 }
 
-export async function getUsage(deps: GetUsageDeps, customerId: string, accountId: string, query: { from: string; to: string; interval: UsageInterval }): Promise<UsageView> {
+export async function getUsage(deps: GetUsageDeps & { alerts: UsageAlertReader }, customerId: string, accountId: string, query: { from: string; to: string; interval: UsageInterval }): Promise<UsageView> {
   checkRange(query.from, query.to, query.interval);
   const account = await ownAccount(deps, customerId, accountId);
   const clock = dayClock(deps.timeZone);
   const byUnit = new Map<Unit, { meterIds: string[]; buckets: Map<string, { micro: number; estimated: boolean }> }>();
-  for (const { meter, days } of await meterDays(deps, account, query.from, query.to)) {
+  const [readsByMeter, alerts] = await Promise.all([meterDays(deps, account, query.from, query.to), deps.alerts.listAlerts(accountId, query.from, query.to)]);
+  for (const { meter, days } of readsByMeter) {
     let series = byUnit.get(meter.unit);
     if (!series) byUnit.set(meter.unit, (series = { meterIds: [], buckets: new Map() }));
     series.meterIds.push(meter.meterId);
@@ -88,6 +102,7 @@ export async function getUsage(deps: GetUsageDeps, customerId: string, accountId
       meterIds,
       points: [...buckets.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([period, bucket]) => ({ period, quantity: formatMicro(bucket.micro), estimated: bucket.estimated })),
     })),
+    alerts: alerts.map((alert) => ({ day: alert.day, meterId: alert.meterId, unit: alert.unit, total: formatMicro(alert.totalMicro), threshold: formatMicro(alert.thresholdMicro), raisedAt: alert.raisedAt })),
   };
 }
 

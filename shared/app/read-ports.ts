@@ -9,6 +9,12 @@ export interface WindowReadStore extends ReadStore {
   listDays(meterId: string, fromDay: string, toDay: string, consistent?: boolean): Promise<DayReads[]>;
 }
 
+/** High-usage alerts raised for an account's customer (ALERT# items in the account's partition). */
+export interface UsageAlertReader {
+  /** The account's alerts for the days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive), oldest first. */
+  listAlerts(accountId: string, fromDay: string, toDay: string): Promise<UsageAlert[]>;
+}
+
 export interface ReadExceptionStore {
   /** Opens the exceptions that are not there yet (same id: left as is). Returns how many were new. */
   open(exceptions: readonly ReadException[]): Promise<number>;

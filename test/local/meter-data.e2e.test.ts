@@ -14,7 +14,9 @@ import { createDocumentClient } from '../../shared/adapters/dynamo';
 import mqtt from 'mqtt';
 import { validateXML } from 'xmllint-wasm';
 import { parseUsageFeed } from '../../shared/domain/greenbutton/espi';
+import { isoFromEpochSec } from '../../shared/domain/calendar';
 import { toMicroUnits } from '../../shared/domain/units';
+import { dayClock } from '../../shared/domain/vee/days';
 import { issueToken } from '../../shared/local/local-auth';
 import type { RunningPlatform } from '../../shared/local/platform';
 import { localClientConfig } from '../../shared/local/ports';
@@ -109,6 +111,23 @@ describe('meter data on the local platform', () => {
     expect(resolved.json).toMatchObject({ exception: { status: 'ACCEPTED', resolvedBy: 'casey' }, changedDay: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     const account = await api('GET', '/staff/accounts/A0001', tokens.csr);
     expect(account.status).toBe(200);
+  }, 60_000);
+
+  it("raises a high-usage alert for a complete day over the rate class's threshold, shown with the customer's usage and to nobody else", async () => {
+    // Six days ago in the utility's zone (Denver): every hour at 4.5 kWh, over the 100 kWh a day of the electric default.
+    const day = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
+    const [from, to] = dayClock('America/Denver').dayBounds(day);
+    const readings = Array.from({ length: (to - from) / 3600 }, (_, hour) => ({ start: isoFromEpochSec(from + hour * 3600), durationSec: 3600, value: '4.5', unit: 'kWh' }));
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 });
+    await client.publishAsync('cis/meters/M0002/reads', JSON.stringify({ meterId: 'M0002', readings }), { qos: 1 });
+    await client.endAsync();
+    const usage = await eventually('the alert in the portal usage', async () => {
+      const response = await api('GET', `/portal/accounts/A0002/usage?from=${day}&to=${day}&interval=day`, tokens.customer2);
+      return response.json?.alerts?.length === 1 ? response : undefined;
+    });
+    expect(usage.json.alerts).toEqual([{ day, meterId: 'M0002', unit: 'kWh', total: String(4.5 * readings.length), threshold: '100', raisedAt: expect.any(String) }]);
+    expect(usage.json.series[0].points).toEqual([{ period: day, quantity: String(4.5 * readings.length), estimated: false }]);
+    expect((await api('GET', `/portal/accounts/A0002/usage?from=${day}&to=${day}&interval=day`, await issueToken(authDir, { customerId: 'C0001' }))).status).toBe(403);
   }, 60_000);
 
   it('writes a manual read and its audit event in one DynamoDB transaction; the same entry again writes neither', async () => {
