@@ -95,7 +95,7 @@ export class CisStack extends Stack {
       payments: {
         provider: 'sandbox',
         returnedPaymentFee: validFee(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE),
-        webhookSecret: validWebhookSecret(props.paymentWebhookSecret ?? SANDBOX_WEBHOOK_SECRET),
+        ...(props.paymentWebhookSecret === undefined ? {} : { webhookSecret: validWebhookSecret(props.paymentWebhookSecret) }),
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
         lateFee: validLateFee(props),
       },

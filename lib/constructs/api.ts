@@ -40,7 +40,8 @@ export interface PaymentSettings {
   readonly provider: 'sandbox';
   /** Decimal string. */
   readonly returnedPaymentFee: string;
-  readonly webhookSecret: string;
+  /** Absent: the webhook route answers 503 until a secret is configured (never a well-known one in AWS). */
+  readonly webhookSecret?: string;
   /** Days an arrangement installment may stay unpaid after its due date before the arrangement is broken. */
   readonly arrangementGraceDays: number;
   readonly lateFee: LateFeeSettings;
@@ -98,7 +99,7 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
       entry: 'functions/webhooks/payment-events.ts',
       description: 'Payment provider: signed events (returned payments)',
       access: 'read-write',
-      environment: { ...paymentEnv, PAYMENT_WEBHOOK_SECRET: payments.webhookSecret },
+      environment: { ...paymentEnv, ...(payments.webhookSecret ? { PAYMENT_WEBHOOK_SECRET: payments.webhookSecret } : {}) },
       publicRoute: true,
     },
   ];

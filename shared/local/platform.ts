@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { synthesizeTemplate } from '../../lib/app';
+import { SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
 import { seedDemo } from '../app/seed-demo';
 import { assertJava, createTables, startDynamoDb } from './dynamodb-local';
 import { listenError } from './errors';
@@ -76,7 +77,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 
   try {
-    const template = synthesizeTemplate({ skipBundling: true, context: options.context });
+    // The sandbox provider signs its webhooks with the public sandbox secret; a deployment sets its own.
+    const template = synthesizeTemplate({ skipBundling: true, context: { paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, ...options.context } });
 
     const dynamo = await startDynamoDb({ dataDir: options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined });
     stops.push(() => dynamo.stop());

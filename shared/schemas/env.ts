@@ -48,7 +48,8 @@ export type PaymentsEnv = z.infer<typeof PaymentsEnv>;
 
 /** The provider's webhook also needs the signing secret. */
 export const PaymentWebhookEnv = PaymentsEnv.extend({
-  PAYMENT_WEBHOOK_SECRET: z.string({ error: 'is required (the secret the payment provider signs webhooks with)' }).min(16, 'must be at least 16 characters'),
+  /** Absent: webhooks are not configured and answer 503. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 export type PaymentWebhookEnv = z.infer<typeof PaymentWebhookEnv>;
 

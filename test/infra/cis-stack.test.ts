@@ -484,7 +484,8 @@ describe('functions', () => {
       expect({ id, TABLE_NAME: variables.TABLE_NAME, UTILITY_TIMEZONE: variables.UTILITY_TIMEZONE }).toEqual({ id, TABLE_NAME: { Ref: 'DataTable' }, UTILITY_TIMEZONE: 'America/Denver' });
       expect('STATE_MACHINE_ARN' in variables).toBe(id === 'StartBillingRun');
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
-      expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(id === 'PaymentWebhook');
+      // No webhook secret unless the deployment sets one (the webhook then answers 503, never trusting a public secret).
+      expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(false);
       expect('RETURNED_PAYMENT_FEE' in variables).toBe(['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook'].includes(id));
       expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(['CreateArrangement', 'CancelArrangement'].includes(id));
     }
@@ -495,6 +496,7 @@ describe('functions', () => {
     expect(props(resource('AssessLateFees', configuredJson)).Environment.Variables).toMatchObject({ LATE_FEE_METHOD: 'flat', LATE_FEE_FLAT: '7.5', LATE_FEE_CAP: 'none' });
     expect(props(resource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox', RETURNED_PAYMENT_FEE: '25.00' });
     expect(props(resource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
+    for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, secret: 'PAYMENT_WEBHOOK_SECRET' in (props(fn).Environment.Variables as Json) }).toEqual({ id, secret: id === 'PaymentWebhook' });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
     expect(props(resource('PlanSegments', configuredJson)).Environment.Variables).toMatchObject({ BILLING_SEGMENTS: '7', UTILITY_TIMEZONE: 'America/Chicago' });
   });

@@ -8,13 +8,14 @@ import { verifyWebhook } from '../../domain/payments';
 import { InvalidInput } from '../../domain/errors';
 import { PaymentWebhookEvent } from '../../schemas/payments';
 import { parseOrThrow } from '../../schemas/issues';
-import { TransientStoreError } from '../errors';
+import { DependencyUnavailable, TransientStoreError } from '../errors';
 import type { Logger } from '../ports';
 import { PaymentNotFound, PaymentNotReturnable } from './errors';
 import { returnPayment, type ReturnDeps } from './return-payment';
 
 export interface WebhookDeps extends ReturnDeps {
-  webhookSecret: string;
+  /** Undefined until the deployment configures one: every event is refused (503). */
+  webhookSecret: string | undefined;
   toleranceSec?: number;
   providerName: string;
   log: Logger;
@@ -23,6 +24,7 @@ export interface WebhookDeps extends ReturnDeps {
 export type WebhookEffect = 'returned' | 'duplicate' | 'already-returned' | 'unknown-payment' | 'reference-mismatch' | 'ignored';
 
 export async function handlePaymentWebhook(deps: WebhookDeps, input: { signature: string | undefined; body: string }): Promise<{ received: true; eventId: string; effect: WebhookEffect }> {
+  if (!deps.webhookSecret) throw new DependencyUnavailable('payment webhooks are not configured: deploy with the paymentWebhookSecret context (the secret the payment provider signs with)');
   verifyWebhook(deps.webhookSecret, input.signature, input.body, Math.floor(deps.clock.now().getTime() / 1000), deps.toleranceSec);
   let parsed: unknown;
   try {

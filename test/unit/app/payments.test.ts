@@ -164,6 +164,14 @@ describe('payment webhooks', () => {
 
   const event = (id: string, type: string, data: Record<string, string>) => JSON.stringify({ id, type, created: nowSec, data });
 
+  it('refuses every event while no secret is configured (503), posting nothing', async () => {
+    const { webhookDeps, ledger, payment } = await portalPayment();
+    const body = event('evt_0', 'payment.returned', { paymentId: payment.paymentId, reference: payment.reference });
+    const entries = ledger.entries.length;
+    await expect(handlePaymentWebhook({ ...webhookDeps, webhookSecret: undefined }, { signature: signWebhook('cis-sandbox-webhook-secret', nowSec, body), body })).rejects.toMatchObject({ name: 'DependencyUnavailable' });
+    expect(ledger.entries).toHaveLength(entries);
+  });
+
   it('return the payment once per event id and answer replays as duplicates', async () => {
     const { webhookDeps, ledger, payment } = await portalPayment();
     const body = event('evt_1', 'payment.returned', { paymentId: payment.paymentId, reference: payment.reference });
