@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -101,6 +101,7 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     alarmEmail: optionalEmail(get('alarmEmail')),
     returnedPaymentFee: optionalString(typeof get('returnedPaymentFee') === 'number' ? String(get('returnedPaymentFee')) : get('returnedPaymentFee'), 'returnedPaymentFee'),
     paymentWebhookSecret: optionalString(get('paymentWebhookSecret'), 'paymentWebhookSecret'),
+    paymentProvider: optionalString(get('paymentProvider'), 'paymentProvider'),
     arrangementGraceDays: optionalInteger(get('arrangementGraceDays'), 'arrangementGraceDays'),
     lateFeeGraceDays: optionalInteger(get('lateFeeGraceDays'), 'lateFeeGraceDays'),
     lateFeeMethod: optionalString(get('lateFeeMethod'), 'lateFeeMethod'),

@@ -41,6 +41,11 @@ export interface CisStackProps extends StackProps {
   readonly returnedPaymentFee?: string;
   /** Secret the payment provider signs webhooks with (at least 16 characters). @default the public sandbox secret */
   readonly paymentWebhookSecret?: string;
+  /**
+   * Who takes portal card and bank payments: `none` (portal payments answer 503) or `sandbox` (test
+   * tokens, no money moves: for the local platform and demos only). @default 'none'
+   */
+  readonly paymentProvider?: string;
   /** Days an arrangement installment may stay unpaid after its due date before the arrangement is broken. @default 5 */
   readonly arrangementGraceDays?: number;
   /** Days after a bill's due date before a late fee. @default 5 */
@@ -93,7 +98,7 @@ export class CisStack extends Stack {
       billingStateMachine: this.billing.stateMachine,
       deletionProtection,
       payments: {
-        provider: 'sandbox',
+        provider: validProvider(props.paymentProvider ?? 'none'),
         returnedPaymentFee: validFee(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE),
         ...(props.paymentWebhookSecret === undefined ? {} : { webhookSecret: validWebhookSecret(props.paymentWebhookSecret) }),
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
@@ -171,6 +176,11 @@ function validLateFee(props: CisStackProps): LateFeeSettings {
     minimumPastDue: amount(props.lateFeeMinimumPastDue ?? DEFAULT_LATE_FEE.minimumPastDue, 'lateFeeMinimumPastDue'),
     cap: cap === 'none' ? 'none' : amount(cap, 'lateFeeCap'),
   };
+}
+
+function validProvider(provider: string): 'none' | 'sandbox' {
+  if (provider !== 'none' && provider !== 'sandbox') throw new Error(`paymentProvider must be "none" or "sandbox", got ${JSON.stringify(provider)}`);
+  return provider;
 }
 
 function validWebhookSecret(secret: string): string {

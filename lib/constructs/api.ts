@@ -37,7 +37,8 @@ export interface CisApiProps {
 }
 
 export interface PaymentSettings {
-  readonly provider: 'sandbox';
+  /** 'none': portal payments answer 503 until a provider adapter is configured. */
+  readonly provider: 'none' | 'sandbox';
   /** Decimal string. */
   readonly returnedPaymentFee: string;
   /** Absent: the webhook route answers 503 until a secret is configured (never a well-known one in AWS). */

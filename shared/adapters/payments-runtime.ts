@@ -7,7 +7,7 @@ import { ArrangementsEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../
 import { parseEnv } from './env';
 import { DynamoLedgerStore } from './ledger-store';
 import { lazy, tableDeps } from './runtime';
-import { SandboxPaymentProvider } from './sandbox-payments';
+import { SandboxPaymentProvider, UnconfiguredPaymentProvider } from './sandbox-payments';
 
 export const ledgerDeps = lazy(() => {
   const table = tableDeps();
@@ -19,6 +19,8 @@ function providerFor(name: PaymentsEnv['PAYMENT_PROVIDER']): PaymentProvider {
   switch (name) {
     case 'sandbox':
       return new SandboxPaymentProvider();
+    case 'none':
+      return new UnconfiguredPaymentProvider();
   }
 }
 

@@ -12,6 +12,7 @@
  * | anything else | declined: invalid_token |
  */
 import { createHash } from 'node:crypto';
+import { DependencyUnavailable } from '../app/errors';
 import type { ChargeResult, PaymentProvider } from '../app/payments/ports';
 
 export const SANDBOX_TOKENS = {
@@ -39,4 +40,13 @@ export class SandboxPaymentProvider implements PaymentProvider {
 /** The body of the sandbox's `payment.returned` event for a payment (sign it with signWebhook). */
 export function sandboxReturnEvent(input: { eventId: string; paymentId: string; reference: string; reason?: string; createdSec: number }): string {
   return JSON.stringify({ id: input.eventId, type: 'payment.returned', created: input.createdSec, data: { paymentId: input.paymentId, reference: input.reference, reason: input.reason ?? 'R01 insufficient funds' } });
+}
+
+/** A deployment without a provider adapter: every charge is refused (HTTP 503) and no payment is posted. */
+export class UnconfiguredPaymentProvider implements PaymentProvider {
+  readonly name = 'none';
+
+  charge(): Promise<ChargeResult> {
+    return Promise.reject(new DependencyUnavailable('no payment provider is configured for portal payments (CDK context paymentProvider); pay at the counter'));
+  }
 }

@@ -77,8 +77,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 
   try {
-    // The sandbox provider signs its webhooks with the public sandbox secret; a deployment sets its own.
-    const template = synthesizeTemplate({ skipBundling: true, context: { paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, ...options.context } });
+    // Locally, portal payments go to the sandbox provider, which signs its webhooks with the public
+    // sandbox secret; a deployment has neither unless it configures them.
+    const template = synthesizeTemplate({ skipBundling: true, context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, ...options.context } });
 
     const dynamo = await startDynamoDb({ dataDir: options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined });
     stops.push(() => dynamo.stop());

@@ -38,7 +38,7 @@ export type PlanSegmentsEnv = z.infer<typeof PlanSegmentsEnv>;
 
 /** The payment functions: which provider takes portal payments, and the returned-payment fee. */
 export const PaymentsEnv = TableEnv.extend({
-  PAYMENT_PROVIDER: z.enum(['sandbox'], { error: 'must be "sandbox" (the only provider adapter so far)' }).default('sandbox'),
+  PAYMENT_PROVIDER: z.enum(['none', 'sandbox'], { error: 'must be "none" or "sandbox" (the only provider adapter so far)' }).default('none'),
   RETURNED_PAYMENT_FEE: z
     .string()
     .regex(/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/, 'must be a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "25.00"')

@@ -131,7 +131,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -494,7 +494,9 @@ describe('functions', () => {
     for (const [id, fn] of projectFunctions()) expect({ id, lateFee: 'LATE_FEE_METHOD' in (props(fn).Environment.Variables as Json) }).toEqual({ id, lateFee: id === 'AssessLateFees' });
     expect(props(resource('AssessLateFees')).Environment.Variables).toMatchObject({ LATE_FEE_GRACE_DAYS: '5', LATE_FEE_METHOD: 'percent', LATE_FEE_FLAT: '5.00', LATE_FEE_PERCENT: '1.5', LATE_FEE_MINIMUM_PAST_DUE: '10.00', LATE_FEE_CAP: '25.00' });
     expect(props(resource('AssessLateFees', configuredJson)).Environment.Variables).toMatchObject({ LATE_FEE_METHOD: 'flat', LATE_FEE_FLAT: '7.5', LATE_FEE_CAP: 'none' });
-    expect(props(resource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox', RETURNED_PAYMENT_FEE: '25.00' });
+    // No provider unless the deployment names one: portal payments answer 503 instead of taking sandbox tokens as money.
+    expect(props(resource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'none', RETURNED_PAYMENT_FEE: '25.00' });
+    expect(props(resource('MakePayment', configuredJson)).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox' });
     expect(props(resource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
     for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, secret: 'PAYMENT_WEBHOOK_SECRET' in (props(fn).Environment.Variables as Json) }).toEqual({ id, secret: id === 'PaymentWebhook' });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
@@ -561,6 +563,7 @@ describe('outputs and configuration', () => {
     [{ alarmEmail: 'ops' }, /context alarmEmail must be an e-mail address/],
     [{ returnedPaymentFee: '25.005' }, /returnedPaymentFee must be a decimal amount/],
     [{ paymentWebhookSecret: 'short' }, /paymentWebhookSecret must be at least 16 characters/],
+    [{ paymentProvider: 'stripe' }, /paymentProvider must be "none" or "sandbox"/],
     [{ arrangementGraceDays: '400' }, /arrangementGraceDays must be a whole number of days from 0 to 365/],
     [{ lateFeeMethod: 'daily' }, /lateFeeMethod must be "flat" or "percent"/],
     [{ lateFeePercent: '150' }, /lateFeePercent must be a percent from 0 to 100/],

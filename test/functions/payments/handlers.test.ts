@@ -6,6 +6,7 @@ import { createHandler as refund } from '../../../functions/staff/refund-credit'
 import { createHandler as paymentEvents } from '../../../functions/webhooks/payment-events';
 import type { Account } from '../../../shared/domain/accounts';
 import { signWebhook } from '../../../shared/domain/payments';
+import { UnconfiguredPaymentProvider } from '../../../shared/adapters/sandbox-payments';
 import { clockAt, MemoryAccounts, silentLogger } from '../../unit/app/fakes';
 import { MemoryLedger, RecordingProvider } from '../../unit/app/ledger-fakes';
 import { bodyOf, customerClaims, httpEvent, NOW, staffClaims } from '../helpers';
@@ -58,6 +59,16 @@ describe('POST /portal/accounts/{accountId}/payments', () => {
     expect(String(bodyOf(response)['message'])).toContain(field);
     expect(d.ledger.entries).toHaveLength(0);
     expect(d.provider.calls).toHaveLength(0);
+  });
+
+  it('answers 503 and posts nothing while the deployment has no payment provider; a retry with the key can run later', async () => {
+    const d = { ...deps(), provider: new UnconfiguredPaymentProvider() };
+    const response = await makePayment(d)(event(card), context);
+    expect(response.statusCode).toBe(503);
+    expect(bodyOf(response)).toMatchObject({ code: 'DependencyUnavailable', message: expect.stringContaining('no payment provider is configured') });
+    expect(d.ledger.entries).toHaveLength(0);
+    const retried = await makePayment({ ...d, provider: new RecordingProvider() })(event(card), context);
+    expect(retried.statusCode).toBe(201);
   });
 
   it('refuses staff tokens on the portal route', async () => {
