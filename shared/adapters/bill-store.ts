@@ -1,6 +1,7 @@
 /**
  * Bills and their ledger entries. Issuing a bill writes the bill, its ledger entry with its
  * idempotency item and its audit event in one transaction that is cancelled when the bill already exists.
+ * A final bill also clears its account's finalBillDue flag in that transaction.
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -140,8 +141,30 @@ export { ledgerEntryToItem };
 /** DynamoDB's limit on the actions of one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/** The puts that issue one bill: bill (first), ledger entry, audit event, ledger key, peaks; each only if absent. */
-function issueActions(tableName: string, { bill, entry, audit }: BillIssue) {
+/**
+ * Clears the account record's finalBillDue flag when a final bill is issued, only while the flag
+ * is still set, and bumps recordVersion (absent counts as 0) so that a lifecycle write that read
+ * the account before the bill fails its optimistic lock and retries on the cleared record.
+ */
+function clearFinalBillDue(tableName: string, accountId: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.account(accountId),
+      UpdateExpression: 'SET #due = :false, #rv = if_not_exists(#rv, :zero) + :one',
+      ConditionExpression: '#due = :true',
+      ExpressionAttributeNames: { '#due': 'finalBillDue', '#rv': 'recordVersion' },
+      ExpressionAttributeValues: { ':true': true, ':false': false, ':zero': 0, ':one': 1 },
+    },
+  };
+}
+
+/**
+ * The actions that issue one bill: bill (first), ledger entry, audit event, ledger key, peaks,
+ * each only if absent; and, for a final bill unless `clearsFlag` is false, the account's
+ * finalBillDue update (last).
+ */
+function issueActions(tableName: string, { bill, entry, audit }: BillIssue, clearsFlag = true) {
   const notExists = 'attribute_not_exists(PK)';
   return [
     { Put: { TableName: tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
@@ -149,6 +172,7 @@ function issueActions(tableName: string, { bill, entry, audit }: BillIssue) {
     { Put: { TableName: tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
     { Put: { TableName: tableName, Item: ledgerKeyItem(entry), ConditionExpression: notExists } },
     ...peakItemsOfBill(bill).map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: notExists } })),
+    ...(bill.finalBill && clearsFlag ? [clearFinalBillDue(tableName, bill.accountId)] : []),
   ];
 }
 
@@ -255,13 +279,25 @@ export class DynamoBillStore implements BillStore {
     return results;
   }
 
+  /**
+   * Issues one bill. A final bill whose account no longer says finalBillDue (reopened, or cleared
+   * already) is issued again without the account update: the bill never waits on the flag.
+   */
   async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {
+    return this.issueOnce(bill, entry, audit, true);
+  }
+
+  private async issueOnce(bill: Bill, entry: LedgerEntry, audit: AuditEvent, clearsFlag: boolean): Promise<IssueOutcome> {
+    const actions = issueActions(this.tableName, { bill, entry, audit }, clearsFlag);
     try {
-      await storeCall('TransactWrite bill', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: issueActions(this.tableName, { bill, entry, audit }) })));
+      await storeCall('TransactWrite bill', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: actions })));
       return { issued: true };
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
       const reasons = ((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[];
+      const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+      const accountIndex = actions.findIndex((action) => 'Update' in action);
+      if (accountIndex >= 0 && failed.length === 1 && failed[0] === accountIndex) return this.issueOnce(bill, entry, audit, false);
       if (reasons[0]?.Code === 'ConditionalCheckFailed') {
         const old = plainItem(reasons[0].Item);
         return { issued: false, existing: old ? billFromItem(old) : await this.get(bill.accountId, bill.periodStart, bill.billId) };

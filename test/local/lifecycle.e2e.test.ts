@@ -58,7 +58,7 @@ beforeAll(async () => {
   tokens.auditor = await issueToken(authDir, { staff: 'audra', role: 'auditor' });
   tokens.billing = await issueToken(authDir, { staff: 'bill', role: 'billing' });
   tokens.demoCustomer = await issueToken(authDir, { customerId: 'C0002' });
-  for (const [id, type] of [['ME-100', 'electric'], ['MW-100', 'water'], ['ME-200', 'electric'], ['ME-300', 'electric'], ['ME-400', 'electric'], ['ME-500', 'electric'], ['ME-600', 'electric'], ['ME-700', 'electric'], ['ME-900', 'electric'], ['ME-BILL', 'electric'], ['ME-FINAL', 'electric']] as const) await meter(id, type);
+  for (const [id, type] of [['ME-100', 'electric'], ['MW-100', 'water'], ['ME-200', 'electric'], ['ME-300', 'electric'], ['ME-400', 'electric'], ['ME-500', 'electric'], ['ME-600', 'electric'], ['ME-700', 'electric'], ['ME-900', 'electric'], ['ME-BILL', 'electric'], ['ME-FINAL', 'electric'], ['ME-BACK', 'electric']] as const) await meter(id, type);
 }, 120_000);
 
 afterAll(async () => {
@@ -315,15 +315,17 @@ describe('billing reads what the lifecycle writes', () => {
     expect(moved.status).toBe(201);
     const leaving = await api('POST', '/staff/move-ins', tokens.csr, { newCustomer: person('Fay Nal', '5550902000', 'fay.nal@example.com'), premiseId: await premise('92 Billing Blvd', ['electric']), cycle: 'C3', startDate: '2026-01-01', services: [{ serviceType: 'electric', meterId: 'ME-FINAL' }] });
     expect(leaving.status).toBe(201);
+    const back = await api('POST', '/staff/move-ins', tokens.csr, { newCustomer: person('Rea Pen', '5550903000', 'rea.pen@example.com'), premiseId: await premise('94 Billing Blvd', ['electric']), cycle: 'C3', startDate: '2026-01-01', services: [{ serviceType: 'electric', meterId: 'ME-BACK' }] });
+    expect(back.status).toBe(201);
     const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: `lifecycle-${process.pid}`, reconnectPeriod: 0 });
-    for (const [meterId, value] of [['ME-BILL', '2.5'], ['ME-FINAL', '4']] as const) {
+    for (const [meterId, value] of [['ME-BILL', '2.5'], ['ME-FINAL', '4'], ['ME-BACK', '1']] as const) {
       await client.publishAsync(`cis/meters/${meterId}/reads`, JSON.stringify({ meterId, readings: [{ start: hourStart.toISOString(), durationSec: 3600, value, unit: 'kWh' }] }), { qos: 1 });
     }
     await client.endAsync();
 
     // Wait until both reads are stored (MQTT -> SQS -> VEE), move the second customer out, then run the cycle once.
-    const customers = { [moved.json.accountId]: await issueToken(authDir, { customerId: moved.json.customerId }), [leaving.json.accountId]: await issueToken(authDir, { customerId: leaving.json.customerId }) };
+    const customers = { [moved.json.accountId]: await issueToken(authDir, { customerId: moved.json.customerId }), [leaving.json.accountId]: await issueToken(authDir, { customerId: leaving.json.customerId }), [back.json.accountId]: await issueToken(authDir, { customerId: back.json.customerId }) };
     const deadline = Date.now() + 20_000;
     for (const [accountId, token] of Object.entries(customers)) {
       for (;;) {
@@ -334,6 +336,9 @@ describe('billing reads what the lifecycle writes', () => {
     }
     const out = await api('POST', `/staff/accounts/${leaving.json.accountId}/move-out`, tokens.csr, { endDate: periodEnd });
     expect(out).toMatchObject({ status: 200, json: { finalBillDue: true } });
+    // the third account stops and is reopened from tomorrow before the run: its final bill finds the flag cleared already
+    expect((await api('POST', `/staff/accounts/${back.json.accountId}/stop`, tokens.csr, { endDate: periodEnd })).status).toBe(200);
+    expect((await api('POST', `/staff/accounts/${back.json.accountId}/reopen`, tokens.csr, { startDate: day(new Date(Date.now() + 86_400_000)) })).status).toBe(200);
     const started = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C3', periodStart, periodEnd });
     expect(started.status).toBe(202);
     let run: any;
@@ -341,7 +346,7 @@ describe('billing reads what the lifecycle writes', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       run = (await api('GET', `/staff/billing-runs/${started.json.runId}`, tokens.billing)).json;
     } while (run.status === 'RUNNING');
-    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 2, failed: 0 } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 3, failed: 0 } });
 
     // The demo ELEC-RES tariff: on-peak weekdays 16:00-21:00 local at 0.2150, else 0.0925; rider 0.0042; 5% fee.
     const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', weekday: 'short', hour: '2-digit', hourCycle: 'h23' }).formatToParts(hourStart).map((p) => [p.type, p.value]));
@@ -366,6 +371,19 @@ describe('billing reads what the lifecycle writes', () => {
     const expectedFinal = expectedLines('4');
     expect(final).toHaveLength(1);
     expect(final[0]).toMatchObject({ finalBill: true, total: expectedFinal.total, services: [{ finalBill: true, meterId: 'ME-FINAL', periodEnd, usage: { quantity: '4' }, lines: expectedFinal.lines }] });
+    // the final bill cleared the account's flag in its own transaction; the moved-in account never had it
+    const leavingView = await overview(leaving.json.accountId);
+    expect(leavingView.account).toMatchObject({ lifecycle: 'FINAL', status: 'INACTIVE', finalBillDue: false });
+    expect(leavingView.bills).toHaveLength(1);
+    expect((await overview(moved.json.accountId)).account).toMatchObject({ finalBillDue: false });
+    // a lifecycle write after the final bill reads the bumped recordVersion and succeeds
+    expect((await api('POST', `/staff/accounts/${leaving.json.accountId}/reopen`, tokens.csr, { startDate: day(new Date(Date.now() + 86_400_000)) })).status).toBe(200);
+    expect((await overview(leaving.json.accountId)).account).toMatchObject({ lifecycle: 'ACTIVE', finalBillDue: false });
+
+    const reopened = (await api('GET', `/portal/accounts/${back.json.accountId}/bills`, customers[back.json.accountId])).json.items;
+    expect(reopened).toHaveLength(1);
+    expect(reopened[0]).toMatchObject({ finalBill: true, total: expectedLines('1').total, services: [{ finalBill: true, meterId: 'ME-BACK', usage: { quantity: '1' } }] });
+    expect((await overview(back.json.accountId)).account).toMatchObject({ lifecycle: 'ACTIVE', finalBillDue: false });
   }, 90_000);
 });
 

@@ -63,3 +63,51 @@ it('fails every bill of a group with TransientStoreError on a conflict, writing 
   expect(results.every((result) => 'error' in result && result.error instanceof TransientStoreError)).toBe(true);
   expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
 });
+
+describe('final bills', () => {
+  const finalIssue = (n: number): BillIssue => {
+    const issue = issueOf(n);
+    const bill: Bill = { ...issue.bill, finalBill: true };
+    return { ...issue, bill };
+  };
+  const itemsOf = (call: number) => ddb.commandCalls(TransactWriteCommand)[call]!.args[0].input.TransactItems!;
+
+  it('clears the account finalBillDue flag in the final bill transaction, only while it is set, bumping recordVersion', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    expect(await store().issueMany([issueOf(1), finalIssue(2)])).toEqual([{ issued: true }, { issued: true }]);
+    const items = itemsOf(0);
+    expect(items).toHaveLength(11);
+    expect(items.filter((item) => item.Update)).toHaveLength(1);
+    const update = items[10]!.Update!;
+    expect(update).toMatchObject({ Key: { PK: 'ACCOUNT#A0002', SK: 'ACCOUNT' }, ConditionExpression: '#due = :true', UpdateExpression: 'SET #due = :false, #rv = if_not_exists(#rv, :zero) + :one' });
+    expect(update.ExpressionAttributeNames).toEqual({ '#due': 'finalBillDue', '#rv': 'recordVersion' });
+    expect(update.ExpressionAttributeValues).toEqual({ ':true': true, ':false': false, ':zero': 0, ':one': 1 });
+    expect(items.slice(0, 10).every((item) => item.Put)).toBe(true);
+  });
+
+  it('issues a final bill without the update when its account no longer says finalBillDue', async () => {
+    ddb.on(TransactWriteCommand).callsFake(async (input: { TransactItems: Array<{ Put?: unknown; Update?: unknown }> }) => {
+      if (!input.TransactItems.some((item) => item.Update)) return {};
+      throw cancelled(input.TransactItems.map((item) => (item.Update ? { Code: 'ConditionalCheckFailed' } : { Code: 'None' })));
+    });
+    expect(await store().issueMany([finalIssue(1), issueOf(2)])).toEqual([{ issued: true }, { issued: true }]);
+    // the group, then bill by bill: the final bill with the update, the final bill without it, the other bill
+    expect(ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems!.length)).toEqual([11, 6, 5, 5]);
+    expect(itemsOf(2).every((item) => item.Put)).toBe(true);
+  });
+
+  it('reports the stored bill when a final bill exists already (its flag cleared by the first issue)', async () => {
+    const issue = finalIssue(1);
+    const stored = billToItem({ ...issue.bill, runId: 'run-0' });
+    ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'ConditionalCheckFailed', Item: marshall(stored) }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }]));
+    expect(await store().issueMany([issue])).toEqual([{ issued: false, existing: expect.objectContaining({ billId: issue.bill.billId, runId: 'run-0' }) }]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('fails with TransientStoreError when a lifecycle write races the flag', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'TransactionConflict' }]));
+    const [result] = await store().issueMany([finalIssue(1)]);
+    expect(result).toMatchObject({ issued: false });
+    expect(result && 'error' in result && result.error instanceof TransientStoreError).toBe(true);
+  });
+});
