@@ -65,6 +65,23 @@ export async function queryPage<T>(documentClient: DynamoDBDocumentClient, what:
   return { items: (output.Items ?? []).map(from), ...(nextCursor ? { nextCursor } : {}) };
 }
 
+/** A page of the items of one partition whose sort key starts with `prefix`, newest (highest key) first. */
+export async function prefixPageNewestFirst<T>(documentClient: DynamoDBDocumentClient, what: string, tableName: string, partition: string, prefix: string, limit: number, cursor: string | undefined, from: (item: Item) => T): Promise<Page<T>> {
+  return queryPage(
+    documentClient,
+    what,
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
+    },
+    from,
+  );
+}
+
 /** A Query followed through every page, or until `limit` items have been read. */
 export async function queryAll(documentClient: DynamoDBDocumentClient, what: string, input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>, limit?: number): Promise<Item[]> {
   const items: Item[] = [];

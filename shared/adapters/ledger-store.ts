@@ -17,7 +17,7 @@ import { LedgerWriteRefused } from '../app/payments/errors';
 import type { LedgerStore, LedgerWrite, RequestRecord, RequestSlot } from '../app/payments/ports';
 import type { Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { decodeCursor, isConditionalCheckFailed, queryAll, queryPage, storeCall, type Item } from './dynamo';
+import { decodeCursor, isConditionalCheckFailed, prefixPageNewestFirst, queryAll, queryPage, storeCall, type Item } from './dynamo';
 import { decimalStr, int, map, oneOf, optStr, str } from './item';
 import { GSI1, keys } from './keys';
 
@@ -220,20 +220,7 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   async pageEntries(accountId: string, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
-    const partition = keys.accountPartition(accountId);
-    return queryPage(
-      this.documentClient,
-      'Query ledger page',
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.LEDGER_PREFIX },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
-      },
-      ledgerEntryFromItem,
-    );
+    return prefixPageNewestFirst(this.documentClient, 'Query ledger page', this.tableName, keys.accountPartition(accountId), keys.LEDGER_PREFIX, limit, cursor, ledgerEntryFromItem);
   }
 
   async getPayment(paymentId: string): Promise<Payment | undefined> {

@@ -1,5 +1,5 @@
 /** Read exceptions (the staff queue, listed by status on GSI2) and high-usage alerts (in the account's partition). */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors';
 import { TransientStoreError, VersionConflict } from '../app/errors';
 import { auditToItem } from './audit-item';
@@ -8,7 +8,7 @@ import { VEE_REASONS } from '../domain/vee/config';
 import { EXCEPTION_STATUSES, type ReadException, type UsageAlert } from '../domain/vee/exceptions';
 import type { Page } from '../app/ports';
 import type { ExceptionResolution, ReadExceptionStore, UsageAlertReader } from '../app/read-ports';
-import { decodeCursor, isConditionalCheckFailed, queryPage, storeCall, type Item } from './dynamo';
+import { decodeCursor, isConditionalCheckFailed, queryAll, queryPage, storeCall, type Item } from './dynamo';
 import { int, oneOf, optStr, str } from './item';
 import { GSI2, keys } from './keys';
 
@@ -78,24 +78,13 @@ export class DynamoReadExceptionStore implements ReadExceptionStore, UsageAlertR
   }
 
   async listAlerts(accountId: string, fromDay: string, toDay: string): Promise<UsageAlert[]> {
-    const alerts: UsageAlert[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const output = await storeCall('Query usage alerts', () =>
-        this.documentClient.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-            // ALERT#<day>#<meterId>: the upper bound takes every meter of the last day.
-            ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':from': `ALERT#${fromDay}`, ':to': `ALERT#${toDay}#\uffff` },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      alerts.push(...(output.Items ?? []).map(usageAlertFromItem));
-      start = output.LastEvaluatedKey;
-    } while (start);
-    return alerts;
+    const items = await queryAll(this.documentClient, 'Query usage alerts', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      // ALERT#<day>#<meterId>: the upper bound takes every meter of the last day.
+      ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':from': `ALERT#${fromDay}`, ':to': `ALERT#${toDay}#\uffff` },
+    });
+    return items.map(usageAlertFromItem);
   }
 
   async get(meterId: string, exceptionId: string): Promise<ReadException | undefined> {
