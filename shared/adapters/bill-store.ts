@@ -16,7 +16,7 @@ import { UNITS } from '../domain/units';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
 import type { BillIssue, BillKey, BillStore, IssueOutcome, IssueResult, Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { batchGet, prefixPageNewestFirst, storeCall, type Item } from './dynamo';
+import { batchGet, newestFirstPage, storeCall, type Item } from './dynamo';
 import { peakItemsOfBill } from './agreement-store';
 import { decimalStr, map, oneOf, optStr, str } from './item';
 import { keys } from './keys';
@@ -207,7 +207,7 @@ export class DynamoBillStore implements BillStore {
   }
 
   async listForAccount(accountId: string, limit: number, cursor?: string): Promise<Page<Bill>> {
-    return prefixPageNewestFirst(this.documentClient, 'Query bills', this.tableName, keys.accountPartition(accountId), keys.BILL_PREFIX, limit, cursor, billFromItem);
+    return newestFirstPage(this.documentClient, 'Query bills', { tableName: this.tableName, partition: keys.accountPartition(accountId), prefix: keys.BILL_PREFIX, limit, cursor }, billFromItem);
   }
 
   async getMany(billKeys: readonly BillKey[]): Promise<Map<string, Bill>> {

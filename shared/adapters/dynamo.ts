@@ -65,18 +65,29 @@ export async function queryPage<T>(documentClient: DynamoDBDocumentClient, what:
   return { items: (output.Items ?? []).map(from), ...(nextCursor ? { nextCursor } : {}) };
 }
 
-/** A page of the items of one partition whose sort key starts with `prefix`, newest (highest key) first. */
-export async function prefixPageNewestFirst<T>(documentClient: DynamoDBDocumentClient, what: string, tableName: string, partition: string, prefix: string, limit: number, cursor: string | undefined, from: (item: Item) => T): Promise<Page<T>> {
+/**
+ * A page of one partition, newest (highest sort key) first: of the table, with the sort key
+ * starting with `prefix`, or of a GSI (`GSI1`, `GSI2`: keys `<index>PK`/`<index>SK`). The cursor
+ * must come from the same partition.
+ */
+export async function newestFirstPage<T>(
+  documentClient: DynamoDBDocumentClient,
+  what: string,
+  input: { tableName: string; partition: string; limit: number; cursor: string | undefined } & ({ prefix: string; index?: undefined } | { index: string; prefix?: undefined }),
+  from: (item: Item) => T,
+): Promise<Page<T>> {
+  const { index, partition } = input;
   return queryPage(
     documentClient,
     what,
     {
-      TableName: tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+      TableName: input.tableName,
+      ...(index
+        ? { IndexName: index, KeyConditionExpression: `${index}PK = :pk`, ExpressionAttributeValues: { ':pk': partition } }
+        : { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)', ExpressionAttributeValues: { ':pk': partition, ':prefix': input.prefix } }),
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, { PK: partition }, ['PK', 'SK']),
+      Limit: input.limit,
+      ExclusiveStartKey: index ? decodeCursor(input.cursor, { [`${index}PK`]: partition }, ['PK', 'SK', `${index}PK`, `${index}SK`]) : decodeCursor(input.cursor, { PK: partition }, ['PK', 'SK']),
     },
     from,
   );

@@ -17,7 +17,7 @@ import { LedgerWriteRefused } from '../app/payments/errors';
 import type { LedgerStore, LedgerWrite, RequestRecord, RequestSlot } from '../app/payments/ports';
 import type { Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { decodeCursor, isConditionalCheckFailed, prefixPageNewestFirst, queryAll, queryPage, storeCall, type Item } from './dynamo';
+import { isConditionalCheckFailed, newestFirstPage, queryAll, storeCall, type Item } from './dynamo';
 import { decimalStr, int, map, oneOf, optStr, str } from './item';
 import { GSI1, keys } from './keys';
 
@@ -220,7 +220,7 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   async pageEntries(accountId: string, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
-    return prefixPageNewestFirst(this.documentClient, 'Query ledger page', this.tableName, keys.accountPartition(accountId), keys.LEDGER_PREFIX, limit, cursor, ledgerEntryFromItem);
+    return newestFirstPage(this.documentClient, 'Query ledger page', { tableName: this.tableName, partition: keys.accountPartition(accountId), prefix: keys.LEDGER_PREFIX, limit, cursor }, ledgerEntryFromItem);
   }
 
   async getPayment(paymentId: string): Promise<Payment | undefined> {
@@ -229,21 +229,7 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   async listPayments(accountId: string, limit: number, cursor?: string): Promise<Page<Payment>> {
-    const partition = keys.paymentsOfAccountPartition(accountId);
-    return queryPage(
-      this.documentClient,
-      'Query payments',
-      {
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, { GSI1PK: partition }, ['PK', 'SK', 'GSI1PK', 'GSI1SK']),
-      },
-      paymentFromItem,
-    );
+    return newestFirstPage(this.documentClient, 'Query payments', { tableName: this.tableName, index: GSI1, partition: keys.paymentsOfAccountPartition(accountId), limit, cursor }, paymentFromItem);
   }
 
   async beginRequest(key: string, fingerprint: string, now: Date, leaseMs: number): Promise<RequestSlot> {
