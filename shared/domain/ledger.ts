@@ -10,6 +10,7 @@ import type { Bill } from './billing';
 import { addDays, daysInclusive } from './calendar';
 import { InvalidInput, RuleViolation } from './errors';
 import { formatMoney, Money, sumAmounts } from './money';
+import { isUnit, serviceTypeOfUnit } from './units';
 
 export const LEDGER_ACCOUNTS = ['ACCOUNTS_RECEIVABLE', 'REVENUE', 'CASH', 'FEE_REVENUE', 'REFUNDS_PAYABLE', 'ADJUSTMENTS', 'CONVERSION_CLEARING'] as const;
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];
@@ -78,12 +79,9 @@ export function postingDay(instant: string): string {
   return instant.slice(0, 10);
 }
 
-/** The service a bill's usage unit belongs to, when the unit says (kWh: electric, gal/ccf: water, therm: gas). */
-export function serviceOfUnit(unit: string | undefined): string | undefined {
-  if (unit === 'kWh' || unit === 'Wh') return 'electric';
-  if (unit === 'gal' || unit === 'ccf') return 'water';
-  if (unit === 'therm') return 'gas';
-  return undefined;
+/** The service a bill's usage unit belongs to, when it is a known unit (kWh: electric, gal/ccf: water, therm: gas). */
+function serviceOfUnit(unit: string | undefined): string | undefined {
+  return unit !== undefined && isUnit(unit) ? serviceTypeOfUnit(unit) : undefined;
 }
 
 export type BillForLedger = Pick<Bill, 'billId' | 'accountId' | 'total' | 'periodStart' | 'periodEnd'> & {

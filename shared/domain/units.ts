@@ -17,6 +17,13 @@ export function isUnit(value: string): value is Unit {
   return (UNITS as readonly string[]).includes(value);
 }
 
+/** The metered service a unit belongs to when nothing else says: kWh and Wh electric, therm gas, gal and ccf water. */
+export function serviceTypeOfUnit(unit: Unit): 'electric' | 'water' | 'gas' {
+  if (unit === 'kWh' || unit === 'Wh') return 'electric';
+  if (unit === 'therm') return 'gas';
+  return 'water';
+}
+
 export type QuantityRejection = 'invalid-value' | 'negative-value' | 'too-precise' | 'value-too-large' | 'unknown-unit' | 'incompatible-unit';
 
 /** A reading value or unit that cannot become an integer quantity of the meter's unit. */

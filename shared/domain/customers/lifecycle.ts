@@ -32,11 +32,7 @@ export function defaultTariff(serviceType: ServiceType, serviceClass: ServiceCla
 }
 
 /** The service type a legacy meter (without one stored) measures, from its unit. */
-export function serviceTypeOfUnit(unit: Unit): ServiceType {
-  if (unit === 'kWh' || unit === 'Wh') return 'electric';
-  if (unit === 'therm') return 'gas';
-  return 'water';
-}
+export { serviceTypeOfUnit } from '../units';
 
 /**
  * Existing customers that look like the applicant: same email, a shared phone number, or the

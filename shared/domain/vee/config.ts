@@ -3,7 +3,6 @@
  * staff, flag it but store it, or nothing) and their thresholds. Defaults are per service
  * type; a utility overrides them per service type and per rate class (table-driven).
  */
-import type { Unit } from '../units';
 
 export type ServiceType = 'electric' | 'water' | 'gas';
 
@@ -103,11 +102,7 @@ export type VeeConfigPatch = Partial<Omit<VeeConfig, 'actions'>> & { actions?: P
 /** Overrides keyed "electric" (a whole service type) or "electric/RES-1" (a rate class of it). */
 export type VeeOverrides = Readonly<Record<string, VeeConfigPatch>>;
 
-export function serviceTypeOfUnit(unit: Unit): ServiceType {
-  if (unit === 'kWh' || unit === 'Wh') return 'electric';
-  if (unit === 'therm') return 'gas';
-  return 'water';
-}
+export { serviceTypeOfUnit } from '../units';
 
 function apply(config: VeeConfig, patch: VeeConfigPatch | undefined): VeeConfig {
   if (!patch) return config;
