@@ -4,7 +4,6 @@
  * A final bill also clears its account's finalBillDue flag in that transaction.
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import { DEFAULT_DUE_DAYS, type Bill, type BillLine, type BillService } from '../domain/billing';
 import { addDays } from '../domain/calendar';
@@ -16,7 +15,7 @@ import { UNITS } from '../domain/units';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
 import type { BillIssue, BillKey, BillStore, IssueOutcome, IssueResult, Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { batchGet, newestFirstPage, storeCall, type Item } from './dynamo';
+import { batchGet, cancellationCodes, cancellationReasons, isTransientCancellation, newestFirstPage, plainItem, storeCall, type Item } from './dynamo';
 import { peakItemsOfBill } from './agreement-store';
 import { decimalStr, map, oneOf, optStr, str } from './item';
 import { keys } from './keys';
@@ -176,24 +175,6 @@ function issueActions(tableName: string, { bill, entry, audit }: BillIssue, clea
   ];
 }
 
-const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
-
-type CancellationReason = { Code?: string; Message?: string; Item?: Record<string, unknown> };
-
-function cancellationCodes(error: Error): string[] {
-  return (((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[]).map((reason) => reason.Code ?? 'None');
-}
-
-function transientCancellation(error: Error): boolean {
-  return cancellationCodes(error).some((code) => TRANSIENT_CANCELLATIONS.has(code));
-}
-
-/** CancellationReasons[].Item may come back as raw AttributeValues; make it a plain item. */
-function plainItem(item: Record<string, unknown> | undefined): Item | undefined {
-  if (!item) return undefined;
-  const raw = Object.values(item).every((value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(value)[0] ?? ''));
-  return raw ? (unmarshall(item as Parameters<typeof unmarshall>[0]) as Item) : item;
-}
 
 export class DynamoBillStore implements BillStore {
   constructor(
@@ -246,8 +227,8 @@ export class DynamoBillStore implements BillStore {
             return;
           }
         } catch (error) {
-          if (error instanceof TransientStoreError || (error instanceof Error && error.name === 'TransactionCanceledException' && transientCancellation(error))) {
-            const failure = error instanceof TransientStoreError ? error : new TransientStoreError(`bills transaction cancelled: ${cancellationCodes(error).join(', ')}`, { cause: error });
+          if (error instanceof TransientStoreError || (error instanceof Error && error.name === 'TransactionCanceledException' && isTransientCancellation(cancellationReasons(error)))) {
+            const failure = error instanceof TransientStoreError ? error : new TransientStoreError(`bills transaction cancelled: ${cancellationCodes(cancellationReasons(error)).join(', ')}`, { cause: error });
             for (const index of indexes) results[index] = { issued: false, error: failure };
             return;
           }
@@ -281,7 +262,7 @@ export class DynamoBillStore implements BillStore {
       return { issued: true };
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-      const reasons = ((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[];
+      const reasons = cancellationReasons(error);
       const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
       const accountIndex = actions.findIndex((action) => 'Update' in action);
       if (accountIndex >= 0 && failed.length === 1 && failed[0] === accountIndex) return this.issueOnce(bill, entry, audit, false);
@@ -289,8 +270,8 @@ export class DynamoBillStore implements BillStore {
         const old = plainItem(reasons[0].Item);
         return { issued: false, existing: old ? billFromItem(old) : await this.get(bill.accountId, bill.periodStart, bill.billId) };
       }
-      if (reasons.some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? ''))) {
-        throw new TransientStoreError(`bill ${bill.billId} transaction cancelled: ${reasons.map((reason) => reason.Code ?? 'None').join(', ')}`, { cause: error });
+      if (isTransientCancellation(reasons)) {
+        throw new TransientStoreError(`bill ${bill.billId} transaction cancelled: ${cancellationCodes(reasons).join(', ')}`, { cause: error });
       }
       if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
         throw new ConflictError(`bill ${bill.billId}: its ledger entry or audit event exists without the bill`);

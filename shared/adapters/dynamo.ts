@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidInput } from '../domain/errors';
 import { TransientStoreError } from '../app/errors';
 import type { Page } from '../app/ports';
@@ -31,6 +32,37 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeoutException',
 ]);
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** One reason of a TransactionCanceledException, in the order of the transaction's actions. */
+export interface CancellationReason {
+  Code?: string;
+  Message?: string;
+  Item?: Record<string, unknown>;
+}
+
+/** Cancellation codes of a transaction that may pass on a retry (a conflict, throttling, a server error). */
+export const TRANSIENT_CANCELLATION_CODES: ReadonlySet<string> = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
+
+/** The reasons of a cancelled transaction (empty for any other error). */
+export function cancellationReasons(error: Error): CancellationReason[] {
+  return (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+/** The reasons' codes for a message ("None" for an action that did not fail). */
+export function cancellationCodes(reasons: readonly CancellationReason[]): string[] {
+  return reasons.map((reason) => reason.Code ?? 'None');
+}
+
+export function isTransientCancellation(reasons: readonly CancellationReason[]): boolean {
+  return reasons.some((reason) => TRANSIENT_CANCELLATION_CODES.has(reason.Code ?? ''));
+}
+
+/** The item returned with a failed condition (CancellationReasons[].Item, or the Item of a ConditionalCheckFailedException) may come back as raw AttributeValues: make it a plain item. */
+export function plainItem(item: Record<string, unknown> | undefined): Item | undefined {
+  if (!item) return undefined;
+  const raw = Object.values(item).every((value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(value)[0] ?? ''));
+  return raw ? (unmarshall(item as Parameters<typeof unmarshall>[0]) as Item) : item;
+}
 
 /** Throttling, 5xx, transaction conflicts and network failures may pass on retry. */
 export function isTransient(error: unknown): boolean {

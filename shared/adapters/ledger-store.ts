@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ARRANGEMENT_STATUSES, type Arrangement } from '../domain/arrangements';
 import type { Dispute } from '../domain/disputes';
 import { ENTRY_KINDS, LEDGER_ACCOUNTS, type LedgerEntry, type Posting } from '../domain/ledger';
@@ -17,14 +16,12 @@ import { LedgerWriteRefused } from '../app/payments/errors';
 import type { LedgerStore, LedgerWrite, RequestRecord, RequestSlot } from '../app/payments/ports';
 import type { Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { isConditionalCheckFailed, newestFirstPage, queryAll, storeCall, type Item } from './dynamo';
+import { cancellationCodes, cancellationReasons, isConditionalCheckFailed, isTransientCancellation, newestFirstPage, plainItem, queryAll, storeCall, type Item } from './dynamo';
 import { decimalStr, int, map, oneOf, optStr, str } from './item';
 import { GSI1, keys } from './keys';
 
 /** Answers of idempotent requests are kept this long (a client retries within hours, not months). */
 export const REQUEST_RETENTION_DAYS = 30;
-
-const TRANSIENT_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError']);
 
 function postingToItem(posting: Posting): Item {
   return { ledgerAccount: posting.ledgerAccount, side: posting.side, amount: posting.amount, ...(posting.service ? { service: posting.service } : {}) };
@@ -185,13 +182,6 @@ function webhookEventItem(event: { eventId: string; type: string; receivedAt: st
   return { ...keys.webhookEvent(event.eventId), type: 'WEBHOOK_EVENT', eventId: event.eventId, eventType: event.type, receivedAt: event.receivedAt };
 }
 
-type CancellationReason = { Code?: string; Item?: Record<string, unknown> };
-
-function plainItem(item: Record<string, unknown> | undefined): Item | undefined {
-  if (!item) return undefined;
-  const raw = Object.values(item).every((value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && /^(S|N|B|SS|NS|BS|M|L|NULL|BOOL)$/.test(Object.keys(value)[0] ?? ''));
-  return raw ? (unmarshall(item as Parameters<typeof unmarshall>[0]) as Item) : item;
-}
 
 function slotFromItem(item: Item): RequestSlot {
   const fingerprint = str(item, 'fingerprint');
@@ -354,9 +344,9 @@ export class DynamoLedgerStore implements LedgerStore {
       await storeCall('TransactWrite ledger', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: parts.map((p) => p.item) as never })));
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-      const reasons = ((error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) as CancellationReason[];
-      if (reasons.some((reason) => TRANSIENT_CANCELLATIONS.has(reason.Code ?? ''))) {
-        throw new TransientStoreError(`ledger write cancelled: ${reasons.map((reason) => reason.Code ?? 'None').join(', ')}`, { cause: error });
+      const reasons = cancellationReasons(error);
+      if (isTransientCancellation(reasons)) {
+        throw new TransientStoreError(`ledger write cancelled: ${cancellationCodes(reasons).join(', ')}`, { cause: error });
       }
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       const part = parts[failed];

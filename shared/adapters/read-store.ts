@@ -8,7 +8,7 @@ import { CorruptRecord, TransientStoreError, VersionConflict } from '../app/erro
 import type { DayIntervals, IntervalReader, ReadStore } from '../app/ports';
 import type { StoredInterval } from '../domain/rating/usage';
 import { auditToItem } from './audit-item';
-import { isConditionalCheckFailed, queryAll, storeCall, type Item } from './dynamo';
+import { cancellationCodes, cancellationReasons, isConditionalCheckFailed, isTransientCancellation, queryAll, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, str } from './item';
 import { keys } from './keys';
 
@@ -235,10 +235,10 @@ export class DynamoReadStore implements ReadStore, IntervalReader {
       );
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-      const reasons = (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+      const reasons = cancellationReasons(error);
       if (reasons[0]?.Code === 'ConditionalCheckFailed') throw conflict();
-      if (reasons.some((reason) => ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError'].includes(reason.Code ?? ''))) {
-        throw new TransientStoreError(`reads of meter ${day.meterId} for ${day.day}: transaction cancelled (${reasons.map((reason) => reason.Code ?? 'None').join(', ')})`, { cause: error });
+      if (isTransientCancellation(reasons)) {
+        throw new TransientStoreError(`reads of meter ${day.meterId} for ${day.day}: transaction cancelled (${cancellationCodes(reasons).join(', ')})`, { cause: error });
       }
       // The audit event exists without this version of the day: its id is derived from the version.
       throw conflict();
