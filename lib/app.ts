@@ -99,18 +99,23 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     billingSegments: optionalInteger(get('billingSegments'), 'billingSegments'),
     deletionProtection: optionalBoolean(get('deletionProtection'), 'deletionProtection'),
     alarmEmail: optionalEmail(get('alarmEmail')),
-    returnedPaymentFee: optionalString(typeof get('returnedPaymentFee') === 'number' ? String(get('returnedPaymentFee')) : get('returnedPaymentFee'), 'returnedPaymentFee'),
+    returnedPaymentFee: optionalDecimalText(get('returnedPaymentFee'), 'returnedPaymentFee'),
     paymentWebhookSecret: optionalString(get('paymentWebhookSecret'), 'paymentWebhookSecret'),
     paymentProvider: optionalString(get('paymentProvider'), 'paymentProvider'),
     arrangementGraceDays: optionalInteger(get('arrangementGraceDays'), 'arrangementGraceDays'),
     lateFeeGraceDays: optionalInteger(get('lateFeeGraceDays'), 'lateFeeGraceDays'),
     lateFeeMethod: optionalString(get('lateFeeMethod'), 'lateFeeMethod'),
-    lateFeeFlat: optionalString(typeof get('lateFeeFlat') === 'number' ? String(get('lateFeeFlat')) : get('lateFeeFlat'), 'lateFeeFlat'),
-    lateFeePercent: optionalString(typeof get('lateFeePercent') === 'number' ? String(get('lateFeePercent')) : get('lateFeePercent'), 'lateFeePercent'),
-    lateFeeMinimumPastDue: optionalString(typeof get('lateFeeMinimumPastDue') === 'number' ? String(get('lateFeeMinimumPastDue')) : get('lateFeeMinimumPastDue'), 'lateFeeMinimumPastDue'),
-    lateFeeCap: optionalString(typeof get('lateFeeCap') === 'number' ? String(get('lateFeeCap')) : get('lateFeeCap'), 'lateFeeCap'),
+    lateFeeFlat: optionalDecimalText(get('lateFeeFlat'), 'lateFeeFlat'),
+    lateFeePercent: optionalDecimalText(get('lateFeePercent'), 'lateFeePercent'),
+    lateFeeMinimumPastDue: optionalDecimalText(get('lateFeeMinimumPastDue'), 'lateFeeMinimumPastDue'),
+    lateFeeCap: optionalDecimalText(get('lateFeeCap'), 'lateFeeCap'),
     veeOverrides: optionalJsonObject(get('veeOverrides'), 'veeOverrides') as CisStackProps['veeOverrides'],
   };
+}
+
+/** An amount as text: cdk.json may hold a number (25), the CLI passes a string ("25.00"); the stack checks its form. */
+function optionalDecimalText(value: unknown, key: string): string | undefined {
+  return optionalString(typeof value === 'number' ? String(value) : value, key);
 }
 
 /** An object from cdk.json, or its JSON text from `-c key='{...}'`; the stack checks its content. */
