@@ -99,7 +99,7 @@ export class CisStack extends Stack {
       deletionProtection,
       payments: {
         provider: validProvider(props.paymentProvider ?? 'none'),
-        returnedPaymentFee: validFee(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE),
+        returnedPaymentFee: validAmount(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE, 'returnedPaymentFee'),
         ...(props.paymentWebhookSecret === undefined ? {} : { webhookSecret: validWebhookSecret(props.paymentWebhookSecret) }),
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
         lateFee: validLateFee(props),
@@ -148,9 +148,9 @@ function validBillingSegments(segments: number): number {
   return segments;
 }
 
-function validFee(fee: string): string {
-  if (!/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/.test(fee)) throw new Error(`returnedPaymentFee must be a decimal amount from 0 to 9999.99 with at most 2 decimals, got ${JSON.stringify(fee)}`);
-  return fee;
+function validAmount(value: string, key: string): string {
+  if (!/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/.test(value)) throw new Error(`${key} must be a decimal amount from 0 to 9999.99 with at most 2 decimals, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function validDays(days: number, key: string): number {
@@ -159,10 +159,6 @@ function validDays(days: number, key: string): number {
 }
 
 function validLateFee(props: CisStackProps): LateFeeSettings {
-  const amount = (value: string, key: string) => {
-    if (!/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/.test(value)) throw new Error(`${key} must be a decimal amount from 0 to 9999.99 with at most 2 decimals, got ${JSON.stringify(value)}`);
-    return value;
-  };
   const method = props.lateFeeMethod ?? DEFAULT_LATE_FEE.method;
   if (method !== 'flat' && method !== 'percent') throw new Error(`lateFeeMethod must be "flat" or "percent", got ${JSON.stringify(method)}`);
   const percent = props.lateFeePercent ?? DEFAULT_LATE_FEE.percent;
@@ -171,10 +167,10 @@ function validLateFee(props: CisStackProps): LateFeeSettings {
   return {
     graceDays: validDays(props.lateFeeGraceDays ?? DEFAULT_LATE_FEE.graceDays, 'lateFeeGraceDays'),
     method,
-    flat: amount(props.lateFeeFlat ?? DEFAULT_LATE_FEE.flat, 'lateFeeFlat'),
+    flat: validAmount(props.lateFeeFlat ?? DEFAULT_LATE_FEE.flat, 'lateFeeFlat'),
     percent,
-    minimumPastDue: amount(props.lateFeeMinimumPastDue ?? DEFAULT_LATE_FEE.minimumPastDue, 'lateFeeMinimumPastDue'),
-    cap: cap === 'none' ? 'none' : amount(cap, 'lateFeeCap'),
+    minimumPastDue: validAmount(props.lateFeeMinimumPastDue ?? DEFAULT_LATE_FEE.minimumPastDue, 'lateFeeMinimumPastDue'),
+    cap: cap === 'none' ? 'none' : validAmount(cap, 'lateFeeCap'),
   };
 }
 
