@@ -36,13 +36,12 @@ export const PlanSegmentsEnv = TableEnv.extend({
 });
 export type PlanSegmentsEnv = z.infer<typeof PlanSegmentsEnv>;
 
+const EnvAmount = (example: string) => z.string().regex(/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/, `must be a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "${example}"`);
+
 /** The payment functions: which provider takes portal payments, and the returned-payment fee. */
 export const PaymentsEnv = TableEnv.extend({
   PAYMENT_PROVIDER: z.enum(['none', 'sandbox'], { error: 'must be "none" or "sandbox" (the only provider adapter so far)' }).default('none'),
-  RETURNED_PAYMENT_FEE: z
-    .string()
-    .regex(/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/, 'must be a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "25.00"')
-    .default('25.00'),
+  RETURNED_PAYMENT_FEE: EnvAmount('25.00').default('25.00'),
 });
 export type PaymentsEnv = z.infer<typeof PaymentsEnv>;
 
@@ -60,8 +59,6 @@ const WholeDays = (fallback: string) =>
     .default(fallback)
     .transform(Number)
     .pipe(z.number().max(365, 'must be a whole number of days from 0 to 365'));
-
-const EnvAmount = (example: string) => z.string().regex(/^(0|[1-9]\d{0,3})(\.\d{1,2})?$/, `must be a decimal amount from 0 to 9999.99 with at most 2 decimals, e.g. "${example}"`);
 
 /** Payment arrangements: days an installment may stay unpaid after its due date. */
 export const ArrangementsEnv = TableEnv.extend({ ARRANGEMENT_GRACE_DAYS: WholeDays('5') });
