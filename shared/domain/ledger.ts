@@ -74,6 +74,13 @@ export function entryIdFor(kind: EntryKind, accountId: string, idempotencyKey: s
   return `LE${createHash('sha256').update(JSON.stringify([kind, accountId, idempotencyKey])).digest('hex').slice(0, 24).toUpperCase()}`;
 }
 
+/** An entry whose id is derived from its kind, account and idempotency key, checked to balance. */
+function keyedEntry(fields: Omit<LedgerEntry, 'entryId'>): LedgerEntry {
+  const entry: LedgerEntry = { entryId: entryIdFor(fields.kind, fields.accountId, fields.idempotencyKey), ...fields };
+  assertBalanced(entry);
+  return entry;
+}
+
 /** The calendar day of an ISO instant as the ledger dates it (UTC). */
 export function postingDay(instant: string): string {
   return instant.slice(0, 10);
@@ -150,8 +157,7 @@ export function reversalOf(original: LedgerEntry, input: { postedAt: string; kin
   if (original.kind === 'REVERSAL' || original.kind === 'PAYMENT_RETURN') throw new RuleViolation('reversal-of-reversal', `entry ${original.entryId} is itself a reversal; post a new entry instead`);
   const kind = input.kind ?? 'REVERSAL';
   const idempotencyKey = `reversal:${original.entryId}`;
-  const entry: LedgerEntry = {
-    entryId: entryIdFor(kind, original.accountId, idempotencyKey),
+  return keyedEntry({
     accountId: original.accountId,
     postedAt: input.postedAt,
     kind,
@@ -162,16 +168,13 @@ export function reversalOf(original: LedgerEntry, input: { postedAt: string; kin
     ...(original.billId ? { billId: original.billId } : {}),
     ...(original.paymentId ? { paymentId: original.paymentId } : {}),
     actor: input.actor,
-  };
-  assertBalanced(entry);
-  return entry;
+  });
 }
 
 /** A fee (returned payment, ...): debit receivable at account level, credit fee revenue; due when posted. */
 export function feeEntry(input: { accountId: string; amount: Decimal; postedAt: string; idempotencyKey: string; description: string; actor: string; paymentId?: string }): LedgerEntry {
   const amount = formatMoney(input.amount);
-  const entry: LedgerEntry = {
-    entryId: entryIdFor('FEE', input.accountId, input.idempotencyKey),
+  return keyedEntry({
     accountId: input.accountId,
     postedAt: input.postedAt,
     kind: 'FEE',
@@ -184,9 +187,7 @@ export function feeEntry(input: { accountId: string; amount: Decimal; postedAt: 
     dueDate: postingDay(input.postedAt),
     ...(input.paymentId ? { paymentId: input.paymentId } : {}),
     actor: input.actor,
-  };
-  assertBalanced(entry);
-  return entry;
+  });
 }
 
 /**
@@ -228,8 +229,7 @@ export function adjustmentEntry(input: { accountId: string; adjustmentId: string
   const amount = formatMoney(input.amount);
   const idempotencyKey = `adjustment:${input.adjustmentId}`;
   const other = input.direction === 'debit' ? 'credit' : 'debit';
-  const entry: LedgerEntry = {
-    entryId: entryIdFor('ADJUSTMENT', input.accountId, idempotencyKey),
+  return keyedEntry({
     accountId: input.accountId,
     postedAt: input.postedAt,
     kind: 'ADJUSTMENT',
@@ -241,9 +241,7 @@ export function adjustmentEntry(input: { accountId: string; adjustmentId: string
     ],
     ...(input.direction === 'debit' ? { dueDate: postingDay(input.postedAt) } : {}),
     actor: input.actor,
-  };
-  assertBalanced(entry);
-  return entry;
+  });
 }
 
 /** Entries staff may reverse directly: payments are returned instead, bills are rebilled, reversals are final. */
@@ -252,8 +250,7 @@ export const STAFF_REVERSIBLE_KINDS: ReadonlySet<EntryKind> = new Set(['FEE', 'A
 /** A payment: debit cash, credit receivable per allocation (allocatePayment). */
 export function paymentEntry(input: { accountId: string; paymentId: string; amount: Decimal; allocations: Allocation[]; postedAt: string; description: string; actor: string }): LedgerEntry {
   const idempotencyKey = `payment:${input.paymentId}`;
-  const entry: LedgerEntry = {
-    entryId: entryIdFor('PAYMENT', input.accountId, idempotencyKey),
+  return keyedEntry({
     accountId: input.accountId,
     postedAt: input.postedAt,
     kind: 'PAYMENT',
@@ -265,17 +262,14 @@ export function paymentEntry(input: { accountId: string; paymentId: string; amou
     ],
     paymentId: input.paymentId,
     actor: input.actor,
-  };
-  assertBalanced(entry);
-  return entry;
+  });
 }
 
 /** A refund of a credit balance: debit receivable (account level), credit refunds payable. */
 export function refundEntry(input: { accountId: string; refundId: string; amount: Decimal; postedAt: string; description: string; actor: string }): LedgerEntry {
   const amount = formatMoney(input.amount);
   const idempotencyKey = `refund:${input.refundId}`;
-  const entry: LedgerEntry = {
-    entryId: entryIdFor('REFUND', input.accountId, idempotencyKey),
+  return keyedEntry({
     accountId: input.accountId,
     postedAt: input.postedAt,
     kind: 'REFUND',
@@ -286,9 +280,7 @@ export function refundEntry(input: { accountId: string; refundId: string; amount
       { ledgerAccount: 'REFUNDS_PAYABLE', side: 'credit', amount },
     ],
     actor: input.actor,
-  };
-  assertBalanced(entry);
-  return entry;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
