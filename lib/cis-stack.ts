@@ -4,7 +4,7 @@
  * template configures the local platform.
  */
 import path from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
 import { CisApi, type LateFeeSettings } from './constructs/api';
@@ -14,7 +14,7 @@ import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
-import { VeeOverridesSchema } from '../shared/schemas/env';
+import { UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -22,6 +22,8 @@ export const MAX_BILLING_SEGMENTS = SHARD_COUNT;
 export const DEFAULT_RETURNED_PAYMENT_FEE = '25.00';
 export const DEFAULT_ARRANGEMENT_GRACE_DAYS = 5;
 export const DEFAULT_LATE_FEE = { graceDays: 5, method: 'percent', flat: '5.00', percent: '1.5', minimumPastDue: '10.00', cap: '25.00' } as const;
+/** What bills show until a deployment sets `utilityProfile`. */
+export const PLACEHOLDER_UTILITY_PROFILE = { name: 'Your Utility', addressLines: ['Set utilityProfile in cdk.json'], phone: 'Phone not set' } as const;
 /**
  * The secret the local sandbox payment provider signs webhooks with. It is public: a deployment
  * that takes real payments sets its provider's secret with `-c paymentWebhookSecret=...`.
@@ -66,6 +68,12 @@ export interface CisStackProps extends StackProps {
    * @default - the built-in rules of each service type
    */
   readonly veeOverrides?: VeeOverrides;
+  /**
+   * The utility as its bills show it: `{ "name", "addressLines": [...], "phone", "website"?,
+   * "remitToLines"?: [...], "messages"?: [...] }`. Checked at synth.
+   * @default a placeholder profile, with a synth warning
+   */
+  readonly utilityProfile?: unknown;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -83,6 +91,8 @@ export class CisStack extends Stack {
     const billingSegments = validBillingSegments(props.billingSegments ?? DEFAULT_BILLING_SEGMENTS);
     const deletionProtection = props.deletionProtection ?? true;
     const readsEnvironment = veeOverridesEnvironment(props.veeOverrides);
+    if (props.utilityProfile === undefined) Annotations.of(this).addWarningV2('cis:utilityProfile', 'utilityProfile is not set: bills show a placeholder utility name and address (set it in cdk.json or with -c utilityProfile=...)');
+    const billDocumentEnvironment = utilityProfileEnvironment(props.utilityProfile ?? PLACEHOLDER_UTILITY_PROFILE);
 
     this.data = new DataTable(this, 'Data', { deletionProtection });
     const shared: SharedFunctionSettings = {
@@ -105,6 +115,7 @@ export class CisStack extends Stack {
         lateFee: validLateFee(props),
       },
       readsEnvironment,
+      billDocumentEnvironment,
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
@@ -129,6 +140,15 @@ function validTimeZone(timeZone: string): string {
     throw new Error(`utilityTimezone must be an IANA time zone such as America/Denver, got ${JSON.stringify(timeZone)}`);
   }
   return timeZone;
+}
+
+/** UTILITY_PROFILE for the bill document functions, checked with the schema the functions parse it with. */
+export function utilityProfileEnvironment(profile: unknown): Record<string, string> {
+  const parsed = UtilityProfileSchema.safeParse(profile);
+  if (!parsed.success) {
+    throw new Error(`utilityProfile: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  }
+  return { UTILITY_PROFILE: JSON.stringify(parsed.data) };
 }
 
 /** VEE_OVERRIDES for the meter-data functions, checked with the schema the functions parse it with. */

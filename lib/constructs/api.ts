@@ -34,6 +34,8 @@ export interface CisApiProps {
   readonly payments: PaymentSettings;
   /** Environment of the meter-data functions besides the shared one (VEE_OVERRIDES). */
   readonly readsEnvironment?: Record<string, string>;
+  /** Environment of the bill document functions besides the shared one (UTILITY_PROFILE). */
+  readonly billDocumentEnvironment: Record<string, string>;
 }
 
 export interface PaymentSettings {
@@ -67,6 +69,7 @@ interface RouteSpec {
   readonly description: string;
   readonly access: 'read' | 'read-write';
   readonly environment?: CisFunctionProps['environment'];
+  readonly nodeModules?: CisFunctionProps['nodeModules'];
   /** No user token: the handler authenticates the caller itself (the provider's signed webhook). */
   readonly publicRoute?: boolean;
 }
@@ -247,6 +250,8 @@ export class CisApi extends Construct {
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },
+      { id: 'GetMyBillDocument', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills/{billId}/document', entry: 'functions/portal/get-bill-document.ts', description: 'Portal: a bill of one of the customer\'s accounts as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },
+      { id: 'GetBillDocument', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/bills/{billId}/document', entry: 'functions/staff/get-bill-document.ts', description: 'Staff: any bill as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },
       ...CUSTOMER_RECORD_ROUTES,
       ...ledgerRoutes(props.payments),
       { id: 'GetUsage', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage', entry: 'functions/portal/get-usage.ts', description: 'Portal: usage of one of the customer\'s accounts per hour, day or month', access: 'read' },
@@ -262,6 +267,7 @@ export class CisApi extends Construct {
         entry: route.entry,
         description: route.description,
         environment: route.environment,
+        ...(route.nodeModules ? { nodeModules: route.nodeModules } : {}),
       });
       if (route.access === 'read') props.table.grantReadData(fn.function);
       else props.table.grantReadWriteData(fn.function);

@@ -34,6 +34,11 @@ export interface CisFunctionProps {
   readonly memorySize?: number;
   /** Extra environment variables besides TABLE_NAME and UTILITY_TIMEZONE. */
   readonly environment?: Record<string, string>;
+  /**
+   * Packages installed beside the bundle instead of bundled: those that read their own files at
+   * run time (pdfkit's fonts and color profile). @default none
+   */
+  readonly nodeModules?: string[];
 }
 
 export class CisFunction extends Construct {
@@ -87,6 +92,7 @@ export class CisFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         forceDockerBundling: false,
+        ...(props.nodeModules?.length ? { nodeModules: props.nodeModules } : {}),
       },
     });
 

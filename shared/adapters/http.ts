@@ -19,6 +19,8 @@ export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** A binary body (a PDF), base64-encoded as API Gateway expects. */
+  isBase64Encoded?: boolean;
 }
 
 /** The event after `authorize` and `parseRequest` ran. */

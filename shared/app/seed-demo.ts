@@ -24,6 +24,15 @@ import { dayReadsToItem } from '../adapters/read-store';
 import { tariffToItems } from '../adapters/tariff-store';
 
 export const DEMO_CYCLE = 'C1';
+/** The demo utility as its bills show it (the local platform's utilityProfile unless cdk.json sets one). */
+export const DEMO_UTILITY_PROFILE = {
+  name: 'Demo Municipal Utilities',
+  addressLines: ['100 Civic Center Dr', 'Springfield, CO 80000'],
+  phone: '(555) 010-0100',
+  website: 'utilities.example.org',
+  remitToLines: ['Demo Municipal Utilities', 'PO Box 1000', 'Springfield, CO 80000-1000'],
+  messages: ['Office hours: Monday to Friday, 8 am to 5 pm. To report an outage or a water main break, call (555) 010-0199 at any time.'],
+};
 export const DEMO_READ_HOURS = 48;
 /** Demo agreements started this many days before `now`. */
 export const DEMO_SERVICE_DAYS = 365;

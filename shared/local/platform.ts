@@ -7,9 +7,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { synthesizeTemplate } from '../../lib/app';
+import { cdkJsonContext, synthesizeTemplate } from '../../lib/app';
 import { SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
-import { seedDemo } from '../app/seed-demo';
+import { DEMO_UTILITY_PROFILE, seedDemo } from '../app/seed-demo';
 import { assertJava, createTables, startDynamoDb } from './dynamodb-local';
 import { listenError } from './errors';
 import { startEventSourceMappings } from './event-source-poller';
@@ -79,7 +79,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     // Locally, portal payments go to the sandbox provider, which signs its webhooks with the public
     // sandbox secret; a deployment has neither unless it configures them.
-    const template = synthesizeTemplate({ skipBundling: true, context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, ...options.context } });
+    // Bills show the demo utility unless cdk.json names the utility.
+    const template = synthesizeTemplate({
+      skipBundling: true,
+      context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, utilityProfile: cdkJsonContext(path.resolve(__dirname, '../..'))['utilityProfile'] ?? DEMO_UTILITY_PROFILE, ...options.context },
+    });
 
     const dynamo = await startDynamoDb({ dataDir: options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined });
     stops.push(() => dynamo.stop());

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SHARD_COUNT } from '../domain/segments';
 import { MAX_SEGMENT_ERRORS } from '../domain/runs';
-import { CalendarDate, CycleCode, RunId } from './common';
+import { CalendarDate, CycleCode, Id, RunId } from './common';
 
 const Count = z.number().int().min(0);
 
@@ -45,3 +45,10 @@ export const FinalizeRunInput = z.union([
   z.object({ runId: RunId, error: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }) }),
 ]);
 export type FinalizeRunInput = z.infer<typeof FinalizeRunInput>;
+
+/** GET .../accounts/{accountId}/bills/{billId}/document?format=pdf|html */
+export const BillDocumentRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), billId: Id('billId') }),
+  query: z.object({ format: z.enum(['pdf', 'html'], { error: 'format must be pdf or html' }).default('pdf') }),
+});
+export type BillDocumentRequest = z.infer<typeof BillDocumentRequest>;

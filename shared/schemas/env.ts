@@ -106,19 +106,21 @@ export const VeeOverridesSchema: z.ZodType<VeeOverrides> = z.record(z.string().r
   error: (issue) => (issue.code === 'invalid_key' ? VEE_KEY_MESSAGE : undefined),
 });
 
+/** Parses an environment variable's JSON text inside a zod transform (an issue when it is not JSON). */
+function parseJsonText(value: string, context: z.RefinementCtx): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'is not valid JSON' });
+    return z.NEVER;
+  }
+}
+
 /** A JSON text holding VEE overrides (an empty or absent text is no override). */
 export const VeeOverridesJson = z
   .string()
   .optional()
-  .transform((value, context): unknown => {
-    if (value === undefined || value.trim() === '') return {};
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      context.addIssue({ code: 'custom', message: 'is not valid JSON' });
-      return z.NEVER;
-    }
-  })
+  .transform((value, context): unknown => (value === undefined || value.trim() === '' ? {} : parseJsonText(value, context)))
   .pipe(VeeOverridesSchema);
 
 /** The meter-data functions (ValidateReads, manual reads, uploads, read exceptions). */
@@ -130,3 +132,31 @@ export const ValidateReadsEnv = ReadsEnv.extend({
   READS_DEAD_LETTER_QUEUE_URL: z.url({ error: 'is required (the URL of the reads dead-letter queue)' }),
 });
 export type ValidateReadsEnv = z.infer<typeof ValidateReadsEnv>;
+
+const ProfileLine = z.string().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+
+/**
+ * The utility as its bills show it, e.g. {"name": "Springfield Water", "addressLines": ["100 Main St",
+ * "Springfield, PA 17001"], "phone": "(555) 010-0100"}. The same schema checks the CDK setting
+ * `utilityProfile` at synth and UTILITY_PROFILE at cold start.
+ */
+export const UtilityProfileSchema = z
+  .object({
+    name: ProfileLine,
+    addressLines: z.array(ProfileLine).min(1, 'needs at least one line').max(6, 'has at most 6 lines'),
+    phone: ProfileLine,
+    website: ProfileLine.optional(),
+    remitToLines: z.array(ProfileLine).min(1, 'needs at least one line').max(6, 'has at most 6 lines').optional(),
+    messages: z.array(z.string().min(1).max(500, 'must be at most 500 characters')).max(10, 'has at most 10 messages').optional(),
+  })
+  .strict();
+
+/** The bill document functions (PDF and HTML views of a bill). */
+export const BillDocumentEnv = TableEnv.extend({
+  UTILITY_PROFILE: z
+    .string({ error: 'is required (the utility profile as JSON: name, addressLines, phone)' })
+    .min(1, 'is required (the utility profile as JSON: name, addressLines, phone)')
+    .transform(parseJsonText)
+    .pipe(UtilityProfileSchema),
+});
+export type BillDocumentEnv = z.infer<typeof BillDocumentEnv>;

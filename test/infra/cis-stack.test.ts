@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { cdkJsonContext, createApp, synthesizeTemplate, type CfnTemplateJson } from '../../lib/app';
+import { PLACEHOLDER_UTILITY_PROFILE } from '../../lib/cis-stack';
 import { functionsOf, LocalResolver } from '../../shared/local/template';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,6 +20,8 @@ const FUNCTIONS: Record<string, string> = {
   ListBills: 'functions/portal/list-bills.ts',
   GetUsage: 'functions/portal/get-usage.ts',
   GetGreenButton: 'functions/portal/get-green-button.ts',
+  GetMyBillDocument: 'functions/portal/get-bill-document.ts',
+  GetBillDocument: 'functions/staff/get-bill-document.ts',
   ListReadExceptions: 'functions/staff/list-read-exceptions.ts',
   ResolveReadException: 'functions/staff/resolve-read-exception.ts',
   EnterManualReads: 'functions/staff/enter-manual-reads.ts',
@@ -73,6 +76,8 @@ const ROUTES: Record<string, string> = {
   'GET /portal/accounts/{accountId}/bills': 'ListBills',
   'GET /portal/accounts/{accountId}/usage': 'GetUsage',
   'GET /portal/accounts/{accountId}/usage/greenbutton': 'GetGreenButton',
+  'GET /portal/accounts/{accountId}/bills/{billId}/document': 'GetMyBillDocument',
+  'GET /staff/accounts/{accountId}/bills/{billId}/document': 'GetBillDocument',
   'GET /staff/read-exceptions': 'ListReadExceptions',
   'POST /staff/read-exceptions/{meterId}/{exceptionId}': 'ResolveReadException',
   'POST /staff/meters/{meterId}/reads': 'EnterManualReads',
@@ -114,7 +119,7 @@ const ROUTES: Record<string, string> = {
   'POST /webhooks/payments': 'PaymentWebhook',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
-const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement'];
+const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument'];
 const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
@@ -248,6 +253,18 @@ describe('meter read ingestion', () => {
     const others = ofType('AWS::Lambda::Function', configuredJson).filter(([id]) => !readsFunctions.includes(id));
     expect(others.length).toBeGreaterThan(10);
     for (const [id] of others) expect(variablesOf(id, configuredJson)).not.toHaveProperty('VEE_OVERRIDES');
+  });
+
+  it('gives the bill document functions, and only them, the utility profile', () => {
+    const profile = { name: 'Springfield Water', addressLines: ['100 Main St', 'Springfield, PA 17001'], phone: '(555) 010-0100' };
+    const configured = synthesizeTemplate({ skipBundling: true, context: { utilityProfile: JSON.stringify(profile) } });
+    const variablesOf = (id: string, source: CfnTemplateJson) => (props(resource(id, source)).Environment?.Variables ?? {}) as Record<string, unknown>;
+    for (const id of ['GetMyBillDocument', 'GetBillDocument']) {
+      expect(JSON.parse(String(variablesOf(id, configured)['UTILITY_PROFILE']))).toEqual(profile);
+      expect(JSON.parse(String(variablesOf(id, json)['UTILITY_PROFILE']))).toEqual(PLACEHOLDER_UTILITY_PROFILE);
+    }
+    const others = ofType('AWS::Lambda::Function', configured).filter(([id]) => !['GetMyBillDocument', 'GetBillDocument'].includes(id));
+    for (const [id] of others) expect(variablesOf(id, configured)).not.toHaveProperty('UTILITY_PROFILE');
   });
 
   it('takes veeOverrides as an object from cdk.json context too', () => {
@@ -574,6 +591,9 @@ describe('outputs and configuration', () => {
     [{ veeOverrides: '{"steam": {}}' }, /veeOverrides: steam: keys are "electric", "water", "gas" or "<type>\/<rate class>"/],
     [{ veeOverrides: '{"water": {"spikeFactor": -1}}' }, /veeOverrides: water.spikeFactor: /],
     [{ veeOverrides: { gas: { maxAgeDays: 0 } } }, /veeOverrides: gas.maxAgeDays: /],
+    [{ utilityProfile: 'Springfield Water' }, /context utilityProfile must be a JSON object/],
+    [{ utilityProfile: { name: 'Springfield Water', addressLines: [], phone: '555' } }, /utilityProfile: addressLines: needs at least one line/],
+    [{ utilityProfile: { name: 'Springfield Water', addressLines: ['1 Main St'], phone: '555', logo: 'x' } }, /utilityProfile: \(root\): Unrecognized key: "logo"/],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

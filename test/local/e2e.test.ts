@@ -13,6 +13,7 @@ import mqtt from 'mqtt';
 import { issueToken } from '../../shared/local/local-auth';
 import type { RunningPlatform } from '../../shared/local/platform';
 import { localClientConfig } from '../../shared/local/ports';
+import { pdfText, renderPages } from '../unit/documents/poppler';
 import { eventually, startTestPlatform, type TestPlatform } from './platform-harness';
 
 const ACCOUNTS = 6;
@@ -276,6 +277,30 @@ describe('billing runs and the portal', () => {
 
     expect((await api('GET', '/portal/accounts/A0001/bills', tokens.customer2)).status).toBe(403);
     expect((await api('GET', '/portal/accounts/A9999/bills', tokens.customer2)).status).toBe(403);
+  });
+
+  it("serves the customer's bill as a PDF and as HTML with the portal's amounts, and nobody else's", async () => {
+    const [bill] = (await api('GET', '/portal/accounts/A0001/bills', tokens.customer1)).json.items;
+    const route = `/portal/accounts/A0001/bills/${bill.billId}/document`;
+    const pdf = await fetch(`${platform.httpUrl}${route}`, { headers: { authorization: `Bearer ${tokens.customer1}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(bytes);
+    expect(text).toContain('Demo Municipal Utilities');
+    expect(text).toMatch(new RegExp(`Current charges\\s+\\$${bill.total.replace('.', '\\.')}`));
+    for (const line of bill.services[0].lines) expect(text).toContain(`$${line.amount}`);
+    expect(renderPages(bytes, 20).length).toBeGreaterThanOrEqual(1);
+
+    const html = await fetch(`${platform.httpUrl}${route}?format=html`, { headers: { authorization: `Bearer ${tokens.customer1}` } });
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await html.text()).toContain(`<tr><th scope="row">Current charges</th><td class="num">$${bill.total}</td></tr>`);
+
+    expect((await api('GET', route, tokens.customer2)).status).toBe(403);
+    const staff = await fetch(`${platform.httpUrl}/staff/accounts/A0001/bills/${bill.billId}/document?format=html`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+    expect(staff.status).toBe(200);
+    expect(await staff.text()).toContain(`<dd>${bill.dueDate}</dd>`);
   });
 
   it('bills the water account with inclining tiers, the base charge of its meter size and sewer', async () => {
