@@ -4,7 +4,7 @@
  * portal and staff functions behind it. The authorizer only validates the token; role checks
  * (403) are made by the handlers.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -14,8 +14,12 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { writeRouter } from './api-router';
 import { CisFunction, type CisFunctionProps, type SharedFunctionSettings } from './cis-function';
 import type { DataTable } from './data-table';
+
+/** Function metadata: the routes a function serves, routeKey -> handler module. */
+export const ROUTES_METADATA = 'cis:routes';
 
 /** Staff roles (Cognito groups); the handlers decide what each may do. */
 export const STAFF_GROUPS = {
@@ -62,6 +66,7 @@ export interface LateFeeSettings {
 }
 
 interface RouteSpec {
+  /** Names the route in the route table (and its API Gateway resources' construct ids). */
   readonly id: string;
   readonly method: apigwv2.HttpMethod;
   readonly path: string;
@@ -72,6 +77,39 @@ interface RouteSpec {
   readonly nodeModules?: CisFunctionProps['nodeModules'];
   /** No user token: the handler authenticates the caller itself (the provider's signed webhook). */
   readonly publicRoute?: boolean;
+  /**
+   * The function that serves the route. @default by the handler's folder and access:
+   * StaffReadRoutes, StaffWriteRoutes, PortalReadRoutes, PortalWriteRoutes, WebhooksWriteRoutes.
+   * A route that needs a permission the others must not have (starting a state machine) gets a
+   * function of its own.
+   */
+  readonly function?: string;
+}
+
+/** The function a route is served by (see RouteSpec.function). */
+export function functionOfRoute(route: Pick<RouteSpec, 'entry' | 'access' | 'function'>): string {
+  if (route.function) return route.function;
+  const folder = route.entry.split('/')[1] ?? '';
+  const context = folder.charAt(0).toUpperCase() + folder.slice(1);
+  return `${context}${route.access === 'read' ? 'Read' : 'Write'}Routes`;
+}
+
+/** The routes of each function, with the union of their settings (a variable set twice must agree). */
+function groupRoutes(routes: readonly RouteSpec[]): Map<string, { routes: RouteSpec[]; access: RouteSpec['access']; environment: Record<string, string>; nodeModules: string[] }> {
+  const groups = new Map<string, { routes: RouteSpec[]; access: RouteSpec['access']; environment: Record<string, string>; nodeModules: string[] }>();
+  for (const route of routes) {
+    const name = functionOfRoute(route);
+    const group = groups.get(name) ?? { routes: [], access: 'read' as const, environment: {}, nodeModules: [] };
+    group.routes.push(route);
+    if (route.access === 'read-write') group.access = 'read-write';
+    for (const [key, value] of Object.entries(route.environment ?? {})) {
+      if (key in group.environment && group.environment[key] !== value) throw new Error(`function ${name}: routes ${group.routes.map((r) => r.id).join(', ')} set ${key} differently`);
+      group.environment[key] = value;
+    }
+    for (const module of route.nodeModules ?? []) if (!group.nodeModules.includes(module)) group.nodeModules.push(module);
+    groups.set(name, group);
+  }
+  return groups;
 }
 
 /** The ledger and payments (issue 6): payments, returns, refunds, balances, the ledger, the provider's webhook. */
@@ -141,6 +179,7 @@ export class CisApi extends Construct {
   readonly staffClient: cognito.UserPoolClient;
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
+  /** The API's functions by name (see functionOfRoute). */
   readonly functions: Record<string, CisFunction> = {};
 
   constructor(scope: Construct, id: string, props: CisApiProps) {
@@ -245,6 +284,7 @@ export class CisApi extends Construct {
         description: 'Staff: records and starts a billing run for a cycle',
         access: 'read-write',
         environment: { STATE_MACHINE_ARN: props.billingStateMachine.stateMachineArn },
+        function: 'StartBillingRun',
       },
       { id: 'PutTariff', method: apigwv2.HttpMethod.PUT, path: '/staff/tariffs/{tariffId}', entry: 'functions/staff/put-tariff.ts', description: 'Staff (admin): stores a tariff; new versions append, history is never edited', access: 'read-write' },
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
@@ -261,31 +301,42 @@ export class CisApi extends Construct {
       { id: 'EnterManualReads', method: apigwv2.HttpMethod.POST, path: '/staff/meters/{meterId}/reads', entry: 'functions/staff/enter-manual-reads.ts', description: 'Staff: manual meter reads through VEE', access: 'read-write', environment: props.readsEnvironment },
       { id: 'UploadReads', method: apigwv2.HttpMethod.POST, path: '/staff/meter-reads/uploads', entry: 'functions/staff/upload-reads.ts', description: 'Staff: upload a bulk interval file (CSV or Green Button) through VEE', access: 'read-write', environment: props.readsEnvironment },
     ];
-    for (const route of routes) {
-      const fn = new CisFunction(this, route.id, {
+    // One function per group of routes (not per route): a stack holds at most 500 resources, and
+    // a function costs five (function, role, policy, log group, integration) where a route costs two.
+    for (const [name, group] of groupRoutes(routes)) {
+      const entry = writeRouter(
+        props.shared.projectRoot,
+        name,
+        group.routes.map((route) => ({ routeKey: `${route.method} ${route.path}`, entry: route.entry })),
+      );
+      const fn = new CisFunction(this, name, {
         shared: props.shared,
-        entry: route.entry,
-        description: route.description,
-        environment: route.environment,
-        ...(route.nodeModules ? { nodeModules: route.nodeModules } : {}),
+        entry,
+        description: `API routes: ${group.routes.map((route) => route.id).join(', ')}`.slice(0, 256),
+        environment: group.environment,
+        ...(group.nodeModules.length ? { nodeModules: group.nodeModules } : {}),
       });
-      if (route.access === 'read') props.table.grantReadData(fn.function);
+      (fn.function.node.defaultChild as CfnResource).addMetadata(ROUTES_METADATA, Object.fromEntries(group.routes.map((route) => [`${route.method} ${route.path}`, route.entry])));
+      if (group.access === 'read') props.table.grantReadData(fn.function);
       else props.table.grantReadWriteData(fn.function);
-      const added = this.httpApi.addRoutes({
-        path: route.path,
-        methods: [route.method],
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, fn.function),
-        ...(route.publicRoute ? { authorizer: new HttpNoneAuthorizer() } : {}),
-      });
-      if (route.publicRoute) {
-        for (const httpRoute of added) {
-          Validations.of(httpRoute).acknowledge({
-            id: 'AwsSolutions-APIG4',
-            reason: 'The payment provider cannot hold a Cognito token; the handler accepts only bodies signed with the shared secret (HMAC-SHA256 with a timestamp tolerance) and processes each event id once.',
-          });
+      const integration = new HttpLambdaIntegration(`${name}Integration`, fn.function);
+      for (const route of group.routes) {
+        const added = this.httpApi.addRoutes({
+          path: route.path,
+          methods: [route.method],
+          integration,
+          ...(route.publicRoute ? { authorizer: new HttpNoneAuthorizer() } : {}),
+        });
+        if (route.publicRoute) {
+          for (const httpRoute of added) {
+            Validations.of(httpRoute).acknowledge({
+              id: 'AwsSolutions-APIG4',
+              reason: 'The payment provider cannot hold a Cognito token; the handler accepts only bodies signed with the shared secret (HMAC-SHA256 with a timestamp tolerance) and processes each event id once.',
+            });
+          }
         }
       }
-      this.functions[route.id] = fn;
+      this.functions[name] = fn;
     }
     props.billingStateMachine.grantStartExecution(this.functions['StartBillingRun']!.function);
   }

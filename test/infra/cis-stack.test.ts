@@ -8,7 +8,11 @@ import { functionsOf, LocalResolver } from '../../shared/local/template';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The contract's function table: logical id -> handler entry. */
+/**
+ * The contract's handler table: a route's id (or, for the ingest and billing functions, the
+ * function's logical id) -> its handler module. API routes are served by a few functions (see
+ * API_FUNCTIONS), each dispatching on the route key to these modules.
+ */
 const FUNCTIONS: Record<string, string> = {
   ValidateReads: 'functions/ingest/validate-reads.ts',
   ListAccounts: 'functions/staff/list-accounts.ts',
@@ -119,6 +123,9 @@ const ROUTES: Record<string, string> = {
   'POST /webhooks/payments': 'PaymentWebhook',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
+/** The functions outside the API, by logical id, and the API's functions. */
+const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun'];
+const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun'];
 const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument'];
 const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -156,7 +163,21 @@ function statementsOfRole(roleId: string): Json[] {
     .filter(([, policy]) => (props(policy).Roles as Json[]).some((role) => role['Ref'] === roleId))
     .flatMap(([, policy]) => props(policy).PolicyDocument.Statement as Json[]);
 }
-const roleOfFunction = (functionId: string): string => props(resource(functionId)).Role['Fn::GetAtt'][0];
+/** The logical id of the function that runs a route id's handler (a task function's id is its own). */
+function functionServing(id: string, source: CfnTemplateJson = json): string {
+  if (TASK_FUNCTIONS.includes(id)) return id;
+  const routeKey = Object.entries(ROUTES).find(([, routeId]) => routeId === id)?.[0];
+  if (!routeKey) throw new Error(`no route ${id}`);
+  const [, fn] = Object.entries(source.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && (r.Metadata?.['cis:routes'] as Record<string, string> | undefined)?.[routeKey] !== undefined) ?? [];
+  const found = Object.entries(source.Resources).find(([, r]) => r === fn)?.[0];
+  if (!found) throw new Error(`no function serves ${routeKey}`);
+  return found;
+}
+/** The function (resource) that runs a route id's handler. */
+const fnResource = (id: string, source: CfnTemplateJson = json): Resource => resource(functionServing(id, source), source);
+/** Whether function `functionId` runs the handler of any of these route (or task function) ids. */
+const serves = (functionId: string, ids: readonly string[], source: CfnTemplateJson = json): boolean => ids.some((id) => functionServing(id, source) === functionId);
+const roleOfFunction = (id: string): string => props(fnResource(id)).Role['Fn::GetAtt'][0];
 const actionsOf = (statement: Json): string[] => [statement.Action].flat();
 
 describe('data table', () => {
@@ -242,8 +263,10 @@ describe('meter read ingestion', () => {
     }
   });
 
-  it('sets VEE_OVERRIDES from the veeOverrides setting on every meter-data function, and only there', () => {
-    const readsFunctions = ['ValidateReads', 'ListReadExceptions', 'ResolveReadException', 'EnterManualReads', 'UploadReads'];
+  it('sets VEE_OVERRIDES from the veeOverrides setting on every function that runs a meter-data handler, and only there', () => {
+    const readsHandlers = ['ValidateReads', 'ListReadExceptions', 'ResolveReadException', 'EnterManualReads', 'UploadReads'];
+    const readsFunctions = [...new Set(readsHandlers.map((id) => functionServing(id)))];
+    expect(readsFunctions.length).toBeGreaterThanOrEqual(3);
     const expected = { 'water/IRR': { spikeFactor: 40, actions: { 'zero-consumption': 'off' } }, gas: { maxAgeDays: 180 } };
     const variablesOf = (id: string, source: CfnTemplateJson) => (props(resource(id, source)).Environment?.Variables ?? {}) as Record<string, unknown>;
     for (const id of readsFunctions) {
@@ -251,19 +274,21 @@ describe('meter read ingestion', () => {
       expect(variablesOf(id, json)).not.toHaveProperty('VEE_OVERRIDES');
     }
     const others = ofType('AWS::Lambda::Function', configuredJson).filter(([id]) => !readsFunctions.includes(id));
-    expect(others.length).toBeGreaterThan(10);
+    expect(others.length).toBeGreaterThan(3);
     for (const [id] of others) expect(variablesOf(id, configuredJson)).not.toHaveProperty('VEE_OVERRIDES');
   });
 
-  it('gives the bill document functions, and only them, the utility profile', () => {
+  it('gives the functions that run the bill document handlers, and only them, the utility profile', () => {
     const profile = { name: 'Springfield Water', addressLines: ['100 Main St', 'Springfield, PA 17001'], phone: '(555) 010-0100' };
     const configured = synthesizeTemplate({ skipBundling: true, context: { utilityProfile: JSON.stringify(profile) } });
+    const documentFunctions = [...new Set(['GetMyBillDocument', 'GetBillDocument'].map((id) => functionServing(id, configured)))];
     const variablesOf = (id: string, source: CfnTemplateJson) => (props(resource(id, source)).Environment?.Variables ?? {}) as Record<string, unknown>;
-    for (const id of ['GetMyBillDocument', 'GetBillDocument']) {
+    for (const id of documentFunctions) {
       expect(JSON.parse(String(variablesOf(id, configured)['UTILITY_PROFILE']))).toEqual(profile);
       expect(JSON.parse(String(variablesOf(id, json)['UTILITY_PROFILE']))).toEqual(PLACEHOLDER_UTILITY_PROFILE);
     }
-    const others = ofType('AWS::Lambda::Function', configured).filter(([id]) => !['GetMyBillDocument', 'GetBillDocument'].includes(id));
+    const others = ofType('AWS::Lambda::Function', configured).filter(([id]) => !documentFunctions.includes(id));
+    expect(others.length).toBeGreaterThan(3);
     for (const [id] of others) expect(variablesOf(id, configured)).not.toHaveProperty('UTILITY_PROFILE');
   });
 
@@ -356,7 +381,7 @@ describe('billing state machine', () => {
     );
     const starterRoles = starters.flatMap(([, policy]) => (props(policy).Roles as Json[]).map((role) => role['Ref'] as string)).sort();
     expect(starterRoles).toEqual([roleOfFunction('StartBillingRun'), machine().RoleArn['Fn::GetAtt'][0]].sort());
-    expect(props(resource('StartBillingRun')).Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: 'BillingCycle' });
+    expect(props(fnResource('StartBillingRun')).Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: 'BillingCycle' });
   });
 });
 
@@ -369,7 +394,10 @@ describe('HTTP API', () => {
       const integrationId = route.Target['Fn::Join'][1][1].Ref as string;
       const integration = props(resource(integrationId));
       expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-      actual[routeKey] = integration.IntegrationUri['Fn::GetAtt'][0];
+      const functionId = integration.IntegrationUri['Fn::GetAtt'][0] as string;
+      // The integrated function dispatches the route to the route's handler module.
+      expect({ routeKey, entry: (resource(functionId).Metadata?.['cis:routes'] as Record<string, string>)[routeKey] }).toEqual({ routeKey, entry: FUNCTIONS[ROUTES[routeKey]!] });
+      actual[routeKey] = ROUTES[routeKey]!;
     }
     expect(actual).toEqual(ROUTES);
   });
@@ -469,15 +497,34 @@ describe('alarms', () => {
 describe('functions', () => {
   const projectFunctions = (source: CfnTemplateJson = json) => ofType('AWS::Lambda::Function', source).filter(([, fn]) => fn.Metadata?.['cis:entry'] !== undefined);
 
-  it('are exactly the contract functions, each with cis:entry pointing at an existing handler module', () => {
-    const entries = Object.fromEntries(projectFunctions().map(([id, fn]) => [id, fn.Metadata?.['cis:entry']]));
-    expect(entries).toEqual(FUNCTIONS);
+  it('are the task functions and the API functions, which run exactly the contract handlers, each an existing module', () => {
+    expect(projectFunctions().map(([id]) => id).sort()).toEqual([...TASK_FUNCTIONS, ...API_FUNCTIONS].sort());
+    const handlers: Record<string, string> = {};
     for (const [id, fn] of projectFunctions()) {
       expect({ id, exists: existsSync(path.join(ROOT, fn.Metadata!['cis:entry'] as string)) }).toEqual({ id, exists: true });
       expect(fn.Metadata?.['cis:handler']).toBe('handler');
+      const routes = fn.Metadata?.['cis:routes'] as Record<string, string> | undefined;
+      if (TASK_FUNCTIONS.includes(id)) {
+        expect(routes).toBeUndefined();
+        handlers[id] = fn.Metadata!['cis:entry'] as string;
+        continue;
+      }
+      // An API function's entry is its generated router, which imports the handler of each of its routes.
+      const router = readFileSync(path.join(ROOT, fn.Metadata!['cis:entry'] as string), 'utf8');
+      for (const [routeKey, entry] of Object.entries(routes ?? {})) {
+        handlers[ROUTES[routeKey] ?? routeKey] = entry;
+        expect({ id, routeKey, exists: existsSync(path.join(ROOT, entry)) }).toEqual({ id, routeKey, exists: true });
+        expect(router).toContain(`from '../../${entry.replace(/\.ts$/, '')}';`);
+        expect(router).toContain(`  ${JSON.stringify(routeKey)}: route`);
+      }
     }
+    expect(handlers).toEqual(FUNCTIONS);
     // No other (e.g. CDK-internal) functions in the stack.
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(TASK_FUNCTIONS.length + API_FUNCTIONS.length);
+  });
+
+  it('keep the stack well under the 500 resources CloudFormation allows', () => {
+    expect(Object.keys(json.Resources).length).toBeLessThan(350);
   });
 
   it('run Node.js 24 on arm64, trace with X-Ray and log to their own log group', () => {
@@ -499,23 +546,23 @@ describe('functions', () => {
     for (const [id, fn] of projectFunctions()) {
       const variables = props(fn).Environment.Variables as Json;
       expect({ id, TABLE_NAME: variables.TABLE_NAME, UTILITY_TIMEZONE: variables.UTILITY_TIMEZONE }).toEqual({ id, TABLE_NAME: { Ref: 'DataTable' }, UTILITY_TIMEZONE: 'America/Denver' });
-      expect('STATE_MACHINE_ARN' in variables).toBe(id === 'StartBillingRun');
+      expect('STATE_MACHINE_ARN' in variables).toBe(serves(id, ['StartBillingRun']));
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
       // No webhook secret unless the deployment sets one (the webhook then answers 503, never trusting a public secret).
       expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(false);
-      expect('RETURNED_PAYMENT_FEE' in variables).toBe(['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook'].includes(id));
-      expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(['CreateArrangement', 'CancelArrangement'].includes(id));
+      expect('RETURNED_PAYMENT_FEE' in variables).toBe(serves(id, ['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook']));
+      expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(serves(id, ['CreateArrangement', 'CancelArrangement']));
     }
-    expect(props(resource('CreateArrangement')).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('5');
-    expect(props(resource('CreateArrangement', configuredJson)).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('7');
-    for (const [id, fn] of projectFunctions()) expect({ id, lateFee: 'LATE_FEE_METHOD' in (props(fn).Environment.Variables as Json) }).toEqual({ id, lateFee: id === 'AssessLateFees' });
-    expect(props(resource('AssessLateFees')).Environment.Variables).toMatchObject({ LATE_FEE_GRACE_DAYS: '5', LATE_FEE_METHOD: 'percent', LATE_FEE_FLAT: '5.00', LATE_FEE_PERCENT: '1.5', LATE_FEE_MINIMUM_PAST_DUE: '10.00', LATE_FEE_CAP: '25.00' });
-    expect(props(resource('AssessLateFees', configuredJson)).Environment.Variables).toMatchObject({ LATE_FEE_METHOD: 'flat', LATE_FEE_FLAT: '7.5', LATE_FEE_CAP: 'none' });
+    expect(props(fnResource('CreateArrangement')).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('5');
+    expect(props(fnResource('CreateArrangement', configuredJson)).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('7');
+    for (const [id, fn] of projectFunctions()) expect({ id, lateFee: 'LATE_FEE_METHOD' in (props(fn).Environment.Variables as Json) }).toEqual({ id, lateFee: serves(id, ['AssessLateFees']) });
+    expect(props(fnResource('AssessLateFees')).Environment.Variables).toMatchObject({ LATE_FEE_GRACE_DAYS: '5', LATE_FEE_METHOD: 'percent', LATE_FEE_FLAT: '5.00', LATE_FEE_PERCENT: '1.5', LATE_FEE_MINIMUM_PAST_DUE: '10.00', LATE_FEE_CAP: '25.00' });
+    expect(props(fnResource('AssessLateFees', configuredJson)).Environment.Variables).toMatchObject({ LATE_FEE_METHOD: 'flat', LATE_FEE_FLAT: '7.5', LATE_FEE_CAP: 'none' });
     // No provider unless the deployment names one: portal payments answer 503 instead of taking sandbox tokens as money.
-    expect(props(resource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'none', RETURNED_PAYMENT_FEE: '25.00' });
-    expect(props(resource('MakePayment', configuredJson)).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox' });
-    expect(props(resource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
-    for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, secret: 'PAYMENT_WEBHOOK_SECRET' in (props(fn).Environment.Variables as Json) }).toEqual({ id, secret: id === 'PaymentWebhook' });
+    expect(props(fnResource('ReturnPayment')).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'none', RETURNED_PAYMENT_FEE: '25.00' });
+    expect(props(fnResource('MakePayment', configuredJson)).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox' });
+    expect(props(fnResource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
+    for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, secret: 'PAYMENT_WEBHOOK_SECRET' in (props(fn).Environment.Variables as Json) }).toEqual({ id, secret: serves(id, ['PaymentWebhook'], configuredJson) });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
     expect(props(resource('PlanSegments', configuredJson)).Environment.Variables).toMatchObject({ BILLING_SEGMENTS: '7', UTILITY_TIMEZONE: 'America/Chicago' });
   });
@@ -538,15 +585,15 @@ describe('functions', () => {
   });
 
   it('use their own roles without AWS managed policies', () => {
-    for (const [id] of projectFunctions()) {
-      const role = props(resource(roleOfFunction(id)));
+    for (const [id, fn] of projectFunctions()) {
+      const role = props(resource(props(fn).Role['Fn::GetAtt'][0]));
       expect({ id, managed: role.ManagedPolicyArns }).toEqual({ id, managed: undefined });
     }
   });
 
   it('resolve to local names with the local platform template reader', () => {
     const local = functionsOf(new LocalResolver(json as never, { sqsEndpoint: 'http://127.0.0.1:9324' }));
-    expect([...local.keys()].sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    expect([...local.keys()].sort()).toEqual([...TASK_FUNCTIONS, ...API_FUNCTIONS].sort());
     expect(local.get('StartBillingRun')?.environment).toMatchObject({
       TABLE_NAME: 'DataTable',
       UTILITY_TIMEZONE: 'America/Denver',
