@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'utilityProfile'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'utilityProfile', 'billingScheduleHourUtc'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -97,6 +97,7 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
   return {
     utilityTimezone: optionalString(get('utilityTimezone'), 'utilityTimezone'),
     billingSegments: optionalInteger(get('billingSegments'), 'billingSegments'),
+    billingScheduleHourUtc: optionalInteger(get('billingScheduleHourUtc'), 'billingScheduleHourUtc'),
     deletionProtection: optionalBoolean(get('deletionProtection'), 'deletionProtection'),
     alarmEmail: optionalEmail(get('alarmEmail')),
     returnedPaymentFee: optionalDecimalText(get('returnedPaymentFee'), 'returnedPaymentFee'),

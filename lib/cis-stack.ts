@@ -18,6 +18,8 @@ import { UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env'
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
+/** 13:00 UTC: early morning in the continental US. */
+export const DEFAULT_BILLING_SCHEDULE_HOUR_UTC = 13;
 export const MAX_BILLING_SEGMENTS = SHARD_COUNT;
 export const DEFAULT_RETURNED_PAYMENT_FEE = '25.00';
 export const DEFAULT_ARRANGEMENT_GRACE_DAYS = 5;
@@ -35,6 +37,8 @@ export interface CisStackProps extends StackProps {
   readonly utilityTimezone?: string;
   /** Account segments per billing run, 1 to 10,000. @default 32 */
   readonly billingSegments?: number;
+  /** Hour of the day (UTC, 0-23) the billing scheduler starts the runs whose bill date has come. @default 13 */
+  readonly billingScheduleHourUtc?: number;
   /** Deletion protection of the table and the user pool. @default true */
   readonly deletionProtection?: boolean;
   /** E-mail address for operator alarms. @default - no subscription */
@@ -101,7 +105,9 @@ export class CisStack extends Stack {
       utilityTimezone,
     };
     this.ingest = new MeterIngest(this, 'MeterIngest', { shared, table: this.data, readsEnvironment });
-    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments });
+    const scheduleHourUtc = props.billingScheduleHourUtc ?? DEFAULT_BILLING_SCHEDULE_HOUR_UTC;
+    if (!Number.isInteger(scheduleHourUtc) || scheduleHourUtc < 0 || scheduleHourUtc > 23) throw new Error(`billingScheduleHourUtc must be a whole hour from 0 to 23, got ${scheduleHourUtc}`);
+    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments, scheduleHourUtc });
     this.api = new CisApi(this, 'Api', {
       shared,
       table: this.data,

@@ -287,6 +287,8 @@ export class CisApi extends Construct {
         function: 'StartBillingRun',
       },
       { id: 'PutTariff', method: apigwv2.HttpMethod.PUT, path: '/staff/tariffs/{tariffId}', entry: 'functions/staff/put-tariff.ts', description: 'Staff (admin): stores a tariff; new versions append, history is never edited', access: 'read-write' },
+      { id: 'ListBillingCycles', method: apigwv2.HttpMethod.GET, path: '/staff/billing-cycles', entry: 'functions/staff/list-billing-cycles.ts', description: 'Staff: cycle schedules with their next periods, bill and due dates', access: 'read' },
+      { id: 'PutBillingCycle', method: apigwv2.HttpMethod.PUT, path: '/staff/billing-cycles/{cycle}', entry: 'functions/staff/put-billing-cycle.ts', description: 'Staff (billing, admin): a cycle\'s schedule', access: 'read-write' },
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },

@@ -1,11 +1,14 @@
 /**
  * The billing run: a Standard state machine from stepfunctions/billing-cycle.asl.json
  * (PlanSegments -> BillSegments distributed Map -> FinalizeRun; errors -> MarkRunFailed),
- * with the three task functions it invokes.
+ * with the three task functions it invokes, and the daily schedule that starts the runs whose
+ * bill date has come (ScheduledRuns, from the cycle calendars).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -21,13 +24,19 @@ export interface BillingWorkflowProps {
   readonly table: DataTable;
   /** Number of account segments a run is split into (BILLING_SEGMENTS). */
   readonly billingSegments: number;
+  /** Hour of the day (UTC) the scheduler starts the runs whose bill date has come. */
+  readonly scheduleHourUtc: number;
 }
+
+export const BILLING_SCHEDULE_LOGICAL_ID = 'BillingDailySchedule';
 
 export class BillingWorkflow extends Construct {
   readonly planSegments: CisFunction;
   readonly billSegment: CisFunction;
   readonly finalizeRun: CisFunction;
   readonly stateMachine: sfn.StateMachine;
+  readonly scheduledRuns: CisFunction;
+  readonly schedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: BillingWorkflowProps) {
     super(scope, id);
@@ -104,6 +113,22 @@ export class BillingWorkflow extends Construct {
       ],
     });
     distributedMapPolicy.attachToRole(this.stateMachine.role);
+
+    this.scheduledRuns = new CisFunction(this, 'ScheduledRuns', {
+      shared: props.shared,
+      entry: 'functions/billing/scheduled-runs.ts',
+      description: 'Daily: starts the billing runs of the cycles whose bill date has come (once per cycle and period)',
+      timeout: Duration.minutes(1),
+      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+    });
+    props.table.grantReadWriteData(this.scheduledRuns.function);
+    this.stateMachine.grantStartExecution(this.scheduledRuns.function);
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: 'Starts the billing runs whose bill date has come',
+      schedule: events.Schedule.cron({ minute: '0', hour: String(props.scheduleHourUtc) }),
+      targets: [new targets.LambdaFunction(this.scheduledRuns.function, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+    });
+    (this.schedule.node.defaultChild as events.CfnRule).overrideLogicalId(BILLING_SCHEDULE_LOGICAL_ID);
 
     Validations.of(this.stateMachine.role).acknowledge(
       {

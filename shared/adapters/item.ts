@@ -27,6 +27,12 @@ export function int(item: Item, name: string): number {
   return parsed;
 }
 
+export function bool(item: Item, name: string): boolean {
+  const value = item[name];
+  if (typeof value !== 'boolean') throw corrupt(item, name, 'true or false');
+  return value;
+}
+
 export function strList(item: Item, name: string): string[] {
   const value = item[name];
   if (value === undefined) return [];

@@ -67,6 +67,11 @@ export const keys = {
 
   run: (runId: string): Key => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
   runByType: (runId: string, startedAt: string) => ({ GSI2PK: TYPE_RUN, GSI2SK: `${startedAt}#${runId}` }),
+  /** A billing cycle's schedule (read periods, read window, bill days). */
+  cycleSchedule: (cycle: string): Key => ({ PK: `CYCLE#${cycle}`, SK: 'SCHEDULE' }),
+  cycleScheduleByType: (cycle: string) => ({ GSI2PK: 'TYPE#CYCLE', GSI2SK: cycle }),
+  /** The scheduler's claim on billing one period of a cycle (at most one scheduled run per period). */
+  scheduledRun: (cycle: string, periodEnd: string): Key => ({ PK: `CYCLE#${cycle}`, SK: `SCHEDULED#${periodEnd}` }),
 
   readException: (meterId: string, exceptionId: string): Key => ({ PK: `METER#${meterId}`, SK: `EXCEPTION#${exceptionId}` }),
   readExceptionByStatus: (status: string, createdAt: string, meterId: string, exceptionId: string) => ({ GSI2PK: `TYPE#READ_EXCEPTION#${status}`, GSI2SK: `${createdAt}#${meterId}#${exceptionId}` }),

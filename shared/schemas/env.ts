@@ -12,20 +12,28 @@ export const TableEnv = z.object({
 });
 export type TableEnv = z.infer<typeof TableEnv>;
 
-export const BillSegmentEnv = TableEnv.extend({
-  BILL_DUE_DAYS: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number of days from 0 to 365')
-    .default('21')
-    .transform(Number)
-    .pipe(z.number().max(365, 'must be a whole number of days from 0 to 365')),
-});
+const BillDueDays = z
+  .string()
+  .regex(/^\d{1,3}$/, 'must be a whole number of days from 0 to 365')
+  .default('21')
+  .transform(Number)
+  .pipe(z.number().max(365, 'must be a whole number of days from 0 to 365'));
+
+export const BillSegmentEnv = TableEnv.extend({ BILL_DUE_DAYS: BillDueDays });
 export type BillSegmentEnv = z.infer<typeof BillSegmentEnv>;
 
 export const StartBillingRunEnv = TableEnv.extend({
   STATE_MACHINE_ARN: z.string({ error: 'is required (the billing state machine ARN)' }).regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions state machine ARN'),
 });
 export type StartBillingRunEnv = z.infer<typeof StartBillingRunEnv>;
+
+/** The billing cycle calendars (staff routes) show due dates from BILL_DUE_DAYS too. */
+export const BillingCyclesEnv = TableEnv.extend({ BILL_DUE_DAYS: BillDueDays });
+export type BillingCyclesEnv = z.infer<typeof BillingCyclesEnv>;
+
+/** The scheduler starts runs (STATE_MACHINE_ARN) and reads the calendars. */
+export const ScheduledRunsEnv = StartBillingRunEnv.extend({ BILL_DUE_DAYS: BillDueDays });
+export type ScheduledRunsEnv = z.infer<typeof ScheduledRunsEnv>;
 
 export const PlanSegmentsEnv = TableEnv.extend({
   BILLING_SEGMENTS: z

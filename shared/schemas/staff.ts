@@ -99,3 +99,23 @@ export const PutTariffRequest = z.object({
   body: z.unknown(),
 });
 export type PutTariffRequest = z.infer<typeof PutTariffRequest>;
+
+/** PUT /staff/billing-cycles/{cycle}: the cycle's schedule; `expectedVersion` is the version read (absent for a new cycle). */
+export const PutBillingCycleRequest = z.object({
+  path: z.object({ cycle: CycleCode }),
+  body: z
+    .object({
+      periodEndDay: z.union([z.literal('last'), z.number({ error: 'periodEndDay must be a day from 1 to 28, or "last"' }).int('periodEndDay must be a day from 1 to 28, or "last"').min(1, 'periodEndDay must be a day from 1 to 28, or "last"').max(28, 'periodEndDay must be a day from 1 to 28, or "last"')], {
+        error: 'periodEndDay must be a day from 1 to 28, or "last"',
+      }),
+      readWindowDays: z.number({ error: 'readWindowDays must be a whole number of days from 0 to 20' }).int('readWindowDays must be a whole number of days from 0 to 20').min(0, 'readWindowDays must be a whole number of days from 0 to 20').max(20, 'readWindowDays must be a whole number of days from 0 to 20'),
+      businessDaysOnly: z.boolean({ error: 'businessDaysOnly must be true or false' }).default(true),
+      enabled: z.boolean({ error: 'enabled must be true or false' }).default(true),
+      expectedVersion: z.number({ error: 'expectedVersion must be the version you read' }).int().positive('expectedVersion must be the version you read').optional(),
+    })
+    .strict(),
+});
+export type PutBillingCycleRequest = z.infer<typeof PutBillingCycleRequest>;
+
+export const ListBillingCyclesRequest = z.object({});
+export type ListBillingCyclesRequest = z.infer<typeof ListBillingCyclesRequest>;

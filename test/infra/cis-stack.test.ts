@@ -20,6 +20,9 @@ const FUNCTIONS: Record<string, string> = {
   StartBillingRun: 'functions/staff/start-billing-run.ts',
   PutTariff: 'functions/staff/put-tariff.ts',
   GetBillingRun: 'functions/staff/get-billing-run.ts',
+  ListBillingCycles: 'functions/staff/list-billing-cycles.ts',
+  PutBillingCycle: 'functions/staff/put-billing-cycle.ts',
+  ScheduledRuns: 'functions/billing/scheduled-runs.ts',
   ListMyAccounts: 'functions/portal/list-my-accounts.ts',
   ListBills: 'functions/portal/list-bills.ts',
   GetUsage: 'functions/portal/get-usage.ts',
@@ -76,6 +79,8 @@ const ROUTES: Record<string, string> = {
   'POST /staff/billing-runs': 'StartBillingRun',
   'PUT /staff/tariffs/{tariffId}': 'PutTariff',
   'GET /staff/billing-runs/{runId}': 'GetBillingRun',
+  'GET /staff/billing-cycles': 'ListBillingCycles',
+  'PUT /staff/billing-cycles/{cycle}': 'PutBillingCycle',
   'GET /portal/accounts': 'ListMyAccounts',
   'GET /portal/accounts/{accountId}/bills': 'ListBills',
   'GET /portal/accounts/{accountId}/usage': 'GetUsage',
@@ -124,10 +129,10 @@ const ROUTES: Record<string, string> = {
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
 /** The functions outside the API, by logical id, and the API's functions. */
-const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun'];
+const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns'];
 const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun'];
-const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument'];
-const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
+const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument'];
+const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -373,15 +378,22 @@ describe('billing state machine', () => {
     for (const [policyId] of selfReferencing) expect(dependsOn).not.toContain(policyId);
   });
 
-  it('lets only StartBillingRun start executions, with the state machine ARN in its environment', () => {
+  it('lets only StartBillingRun and the scheduler start executions, with the state machine ARN in their environment', () => {
     const starters = ofType('AWS::IAM::Policy').filter(([, policy]) =>
       (props(policy).PolicyDocument.Statement as Json[]).some(
         (statement) => actionsOf(statement).includes('states:StartExecution') && JSON.stringify(statement.Resource) === JSON.stringify({ Ref: 'BillingCycle' }),
       ),
     );
     const starterRoles = starters.flatMap(([, policy]) => (props(policy).Roles as Json[]).map((role) => role['Ref'] as string)).sort();
-    expect(starterRoles).toEqual([roleOfFunction('StartBillingRun'), machine().RoleArn['Fn::GetAtt'][0]].sort());
+    expect(starterRoles).toEqual([roleOfFunction('StartBillingRun'), roleOfFunction('ScheduledRuns'), machine().RoleArn['Fn::GetAtt'][0]].sort());
     expect(props(fnResource('StartBillingRun')).Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: 'BillingCycle' });
+    expect(props(fnResource('ScheduledRuns')).Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: 'BillingCycle' });
+  });
+
+  it('runs the scheduler every day at the configured hour (UTC), retrying a failed invocation', () => {
+    expect(props(resource('BillingDailySchedule'))).toMatchObject({ ScheduleExpression: 'cron(0 13 * * ? *)', State: 'ENABLED', Targets: [{ Arn: { 'Fn::GetAtt': ['ScheduledRuns', 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } }] });
+    const hour = synthesizeTemplate({ skipBundling: true, context: { billingScheduleHourUtc: '5' } });
+    expect(props(resource('BillingDailySchedule', hour)).ScheduleExpression).toBe('cron(0 5 * * ? *)');
   });
 });
 
@@ -546,7 +558,7 @@ describe('functions', () => {
     for (const [id, fn] of projectFunctions()) {
       const variables = props(fn).Environment.Variables as Json;
       expect({ id, TABLE_NAME: variables.TABLE_NAME, UTILITY_TIMEZONE: variables.UTILITY_TIMEZONE }).toEqual({ id, TABLE_NAME: { Ref: 'DataTable' }, UTILITY_TIMEZONE: 'America/Denver' });
-      expect('STATE_MACHINE_ARN' in variables).toBe(serves(id, ['StartBillingRun']));
+      expect('STATE_MACHINE_ARN' in variables).toBe(serves(id, ['StartBillingRun', 'ScheduledRuns']));
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
       // No webhook secret unless the deployment sets one (the webhook then answers 503, never trusting a public secret).
       expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(false);
@@ -622,6 +634,7 @@ describe('outputs and configuration', () => {
   it.each([
     [{ billingSegments: '0' }, /billingSegments must be a whole number from 1 to 1024/],
     [{ billingSegments: 'many' }, /context billingSegments must be a whole number/],
+    [{ billingScheduleHourUtc: '24' }, /billingScheduleHourUtc must be a whole hour from 0 to 23/],
     [{ utilityTimezone: 'Mountain Time' }, /utilityTimezone must be an IANA time zone/],
     [{ deletionProtection: 'yes' }, /context deletionProtection must be true or false/],
     [{ alarmEmail: 'ops' }, /context alarmEmail must be an e-mail address/],
