@@ -14,7 +14,7 @@ import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
-import { UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
+import { DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -78,6 +78,12 @@ export interface CisStackProps extends StackProps {
    * @default a placeholder profile, with a synth warning
    */
   readonly utilityProfile?: unknown;
+  /**
+   * Deposit rules as a patch over the built-in ones (shared/domain/deposits DEFAULT_DEPOSIT_RULES),
+   * e.g. `{ "requireWithoutHistory": true, "annualInterestPercent": "1.5" }`. Checked at synth.
+   * @default - the built-in rules
+   */
+  readonly depositPolicy?: Record<string, unknown>;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -119,6 +125,7 @@ export class CisStack extends Stack {
         ...(props.paymentWebhookSecret === undefined ? {} : { webhookSecret: validWebhookSecret(props.paymentWebhookSecret) }),
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
         lateFee: validLateFee(props),
+        ...depositPolicySetting(props.depositPolicy),
       },
       readsEnvironment,
       billDocumentEnvironment,
@@ -165,6 +172,16 @@ export function veeOverridesEnvironment(overrides: unknown): Record<string, stri
     throw new Error(`veeOverrides: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
   }
   return Object.keys(parsed.data).length ? { VEE_OVERRIDES: JSON.stringify(parsed.data) } : {};
+}
+
+/** DEPOSIT_POLICY for the deposit functions, checked with the schema the functions parse it with. */
+export function depositPolicySetting(policy: unknown): { depositPolicy?: string } {
+  if (policy === undefined || policy === null) return {};
+  const parsed = DepositPolicySchema.safeParse(policy);
+  if (!parsed.success) {
+    throw new Error(`depositPolicy: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  }
+  return Object.keys(parsed.data).length ? { depositPolicy: JSON.stringify(parsed.data) } : {};
 }
 
 function validBillingSegments(segments: number): number {

@@ -52,7 +52,12 @@ export interface PaymentSettings {
   /** Days an arrangement installment may stay unpaid after its due date before the arrangement is broken. */
   readonly arrangementGraceDays: number;
   readonly lateFee: LateFeeSettings;
+  /** The deposit rules as a JSON patch over the built-in ones (DEPOSIT_POLICY), already checked; absent = the built-in rules. */
+  readonly depositPolicy?: string;
 }
+
+/** Customer-record routes that activate service, and so evaluate the deposit from the customer's credit history. */
+const DEPOSIT_EVALUATING_ROUTES: ReadonlySet<string> = new Set(['MoveIn', 'ActivateService', 'TransferService', 'ReopenAccount']);
 
 /** The late-fee policy: grace days after the due date, flat or percent, minimum past due, cap per charge (decimal strings). */
 export interface LateFeeSettings {
@@ -117,6 +122,7 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
   const paymentEnv = { PAYMENT_PROVIDER: payments.provider, RETURNED_PAYMENT_FEE: payments.returnedPaymentFee };
   const arrangementEnv = { ARRANGEMENT_GRACE_DAYS: String(payments.arrangementGraceDays) };
   const { lateFee } = payments;
+  const depositEnv = payments.depositPolicy ? { DEPOSIT_POLICY: payments.depositPolicy } : undefined;
   const lateFeeEnv = { LATE_FEE_GRACE_DAYS: String(lateFee.graceDays), LATE_FEE_METHOD: lateFee.method, LATE_FEE_FLAT: lateFee.flat, LATE_FEE_PERCENT: lateFee.percent, LATE_FEE_MINIMUM_PAST_DUE: lateFee.minimumPastDue, LATE_FEE_CAP: lateFee.cap };
   return [
     { id: 'MakePayment', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/make-payment.ts', description: 'Portal: the customer pays by card or bank through the payment provider', access: 'read-write', environment: paymentEnv },
@@ -133,6 +139,16 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
     { id: 'OpenDispute', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/disputes', entry: 'functions/staff/open-dispute.ts', description: 'Staff: opens a dispute of charges (no late fee on the disputed amount)', access: 'read-write' },
     { id: 'CloseDispute', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/disputes/{disputeId}/close', entry: 'functions/staff/close-dispute.ts', description: 'Staff: closes a dispute with its resolution', access: 'read-write' },
     { id: 'AssessLateFees', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/late-fees', entry: 'functions/staff/assess-late-fees.ts', description: 'Staff: assesses the late fees of an account (one per bill, never on disputed or arranged amounts)', access: 'read-write', environment: lateFeeEnv },
+    { id: 'ListDeposits', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/deposits', entry: 'functions/staff/list-deposits.ts', description: 'Staff: deposits of an account (held, unpaid, interest, refund due)', access: 'read', environment: depositEnv },
+    { id: 'RequireDeposit', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/deposits', entry: 'functions/staff/require-deposit.ts', description: 'Staff: bills or waives a deposit', access: 'read-write', environment: depositEnv },
+    { id: 'RefundDeposit', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/deposits/{depositId}/refund', entry: 'functions/staff/refund-deposit.ts', description: 'Staff: refunds a deposit with its interest (applied to the balance first)', access: 'read-write', environment: depositEnv },
+    { id: 'AccrueDepositInterest', method: apigwv2.HttpMethod.POST, path: '/staff/deposits/interest', entry: 'functions/staff/accrue-deposit-interest.ts', description: 'Staff: accrues monthly deposit interest (and refunds deposits in good standing)', access: 'read-write', environment: depositEnv },
+    { id: 'GetMyDeposits', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/deposits', entry: 'functions/portal/get-deposits.ts', description: 'Portal: deposits of one of the customer\'s accounts', access: 'read', environment: depositEnv },
+    { id: 'GetBudget', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/budget', entry: 'functions/staff/get-budget.ts', description: 'Staff: budget billing plan and deferred balance of an account', access: 'read' },
+    { id: 'ChangeBudget', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/budget', entry: 'functions/staff/change-budget.ts', description: 'Staff: enrolls an account in budget billing or ends it (true-up)', access: 'read-write' },
+    { id: 'GetMyBudget', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/budget', entry: 'functions/portal/get-budget.ts', description: 'Portal: budget billing plan of one of the customer\'s accounts', access: 'read' },
+    { id: 'ChangeMyBudget', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/budget', entry: 'functions/portal/change-budget.ts', description: 'Portal: the customer enrolls in budget billing or ends it', access: 'read-write' },
+    { id: 'TransferBalance', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/transfer-balance', entry: 'functions/staff/transfer-balance.ts', description: 'Staff: moves a closing account\'s balance to another account', access: 'read-write' },
     { id: 'GetLedger', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/ledger', entry: 'functions/staff/get-ledger.ts', description: 'Staff: the ledger entries, balance and aging of an account', access: 'read' },
     {
       id: 'PaymentWebhook',
@@ -294,7 +310,7 @@ export class CisApi extends Construct {
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },
       { id: 'GetMyBillDocument', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills/{billId}/document', entry: 'functions/portal/get-bill-document.ts', description: 'Portal: a bill of one of the customer\'s accounts as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },
       { id: 'GetBillDocument', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/bills/{billId}/document', entry: 'functions/staff/get-bill-document.ts', description: 'Staff: any bill as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },
-      ...CUSTOMER_RECORD_ROUTES,
+      ...CUSTOMER_RECORD_ROUTES.map((route) => (DEPOSIT_EVALUATING_ROUTES.has(route.id) && props.payments.depositPolicy ? { ...route, environment: { DEPOSIT_POLICY: props.payments.depositPolicy } } : route)),
       ...ledgerRoutes(props.payments),
       { id: 'GetUsage', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage', entry: 'functions/portal/get-usage.ts', description: 'Portal: usage of one of the customer\'s accounts per hour, day or month', access: 'read' },
       { id: 'GetGreenButton', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage/greenbutton', entry: 'functions/portal/get-green-button.ts', description: 'Portal: Green Button (ESPI) download of an account\'s interval data', access: 'read' },

@@ -60,6 +60,13 @@ export const keys = {
   /** A dispute of charges of the account. */
   dispute: (accountId: string, disputeId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `DISPUTE#${disputeId}` }),
   DISPUTE_PREFIX: 'DISPUTE#',
+  /** A customer deposit of the account; while BILLED (held) it is also listed on GSI2 for the interest run. */
+  deposit: (accountId: string, depositId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `DEPOSIT#${depositId}` }),
+  DEPOSIT_PREFIX: 'DEPOSIT#',
+  heldDeposit: (accountId: string, depositId: string) => ({ GSI2PK: 'TYPE#DEPOSIT#BILLED', GSI2SK: `${accountId}#${depositId}` }),
+  HELD_DEPOSITS_PARTITION: 'TYPE#DEPOSIT#BILLED',
+  /** The account's budget-billing plan (one per account; re-enrollment replaces an ended one). */
+  budget: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'BUDGET' }),
   /** An idempotent request (Idempotency-Key header) and its stored answer. */
   request: (requestKey: string): Key => ({ PK: `IDEMPOTENCY#${requestKey}`, SK: 'REQUEST' }),
   /** A payment-provider webhook event already processed (replays are ignored). */

@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ARRANGEMENT_STATUSES, type Arrangement } from '../domain/arrangements';
+import { BUDGET_STATUSES, type BudgetPlan } from '../domain/budget';
+import { DEPOSIT_STATUSES, type Deposit } from '../domain/deposits';
 import type { Dispute } from '../domain/disputes';
 import { ENTRY_KINDS, LEDGER_ACCOUNTS, type LedgerEntry, type Posting } from '../domain/ledger';
 import { PAYMENT_METHODS, type Payment } from '../domain/payments';
@@ -16,15 +18,15 @@ import { LedgerWriteRefused } from '../app/payments/errors';
 import type { LedgerStore, LedgerWrite, RequestRecord, RequestSlot } from '../app/payments/ports';
 import type { Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { cancellationCodes, cancellationReasons, isConditionalCheckFailed, isTransientCancellation, newestFirstPage, plainItem, queryAll, storeCall, type Item } from './dynamo';
+import { batchGet, cancellationCodes, cancellationReasons, decodeCursor, isConditionalCheckFailed, isTransientCancellation, newestFirstPage, plainItem, queryAll, queryPage, storeCall, type Item } from './dynamo';
 import { decimalStr, int, map, oneOf, optStr, str } from './item';
-import { GSI1, keys } from './keys';
+import { GSI1, GSI2, keys } from './keys';
 
 /** Answers of idempotent requests are kept this long (a client retries within hours, not months). */
 export const REQUEST_RETENTION_DAYS = 30;
 
 function postingToItem(posting: Posting): Item {
-  return { ledgerAccount: posting.ledgerAccount, side: posting.side, amount: posting.amount, ...(posting.service ? { service: posting.service } : {}) };
+  return { ledgerAccount: posting.ledgerAccount, side: posting.side, amount: posting.amount, ...(posting.service ? { service: posting.service } : {}), ...(posting.appliesTo ? { appliesTo: posting.appliesTo } : {}) };
 }
 
 export function ledgerEntryToItem(entry: LedgerEntry): Item {
@@ -55,7 +57,8 @@ function postingFromItem(value: unknown, owner: Item): Posting {
   if (typeof value !== 'object' || value === null) throw new CorruptRecord(`item ${String(owner['PK'])} / ${String(owner['SK'])}: a posting is not a map`);
   const item = value as Item;
   const service = optStr(item, 'service');
-  return { ledgerAccount: oneOf(item, 'ledgerAccount', LEDGER_ACCOUNTS), side: oneOf(item, 'side', ['debit', 'credit'] as const), amount: decimalStr(item, 'amount'), ...(service ? { service } : {}) };
+  const appliesTo = optStr(item, 'appliesTo');
+  return { ledgerAccount: oneOf(item, 'ledgerAccount', LEDGER_ACCOUNTS), side: oneOf(item, 'side', ['debit', 'credit'] as const), amount: decimalStr(item, 'amount'), ...(service ? { service } : {}), ...(appliesTo ? { appliesTo } : {}) };
 }
 
 /** Reads entries written by the bill store, the payment use cases and `cis import-records` (OPENING_BALANCE). */
@@ -175,6 +178,79 @@ export function disputeFromItem(item: Item): Dispute {
     ...optional('closedAt'),
     ...optional('closedBy'),
     ...optional('resolution'),
+  };
+}
+
+export function depositToItem(deposit: Deposit): Item {
+  return {
+    ...keys.deposit(deposit.accountId, deposit.depositId),
+    ...(deposit.status === 'BILLED' ? keys.heldDeposit(deposit.accountId, deposit.depositId) : {}),
+    type: 'DEPOSIT',
+    ...deposit,
+    ...(deposit.refund ? { refund: { ...deposit.refund } } : {}),
+  };
+}
+
+export function depositFromItem(item: Item): Deposit {
+  const optional = (name: 'entryId' | 'dueDate' | 'interestThrough' | 'refundedAt' | 'refundedBy' | 'refundEntryId') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  const refund = item['refund'] ? map(item, 'refund') : undefined;
+  return {
+    depositId: str(item, 'depositId'),
+    accountId: str(item, 'accountId'),
+    status: oneOf(item, 'status', DEPOSIT_STATUSES),
+    amount: decimalStr(item, 'amount'),
+    reason: str(item, 'reason'),
+    createdAt: str(item, 'createdAt'),
+    createdBy: str(item, 'createdBy'),
+    ...optional('entryId'),
+    ...optional('dueDate'),
+    ...optional('interestThrough'),
+    ...optional('refundedAt'),
+    ...optional('refundedBy'),
+    ...optional('refundEntryId'),
+    ...(refund
+      ? {
+          refund: {
+            principal: decimalStr(refund, 'principal'),
+            interest: decimalStr(refund, 'interest'),
+            appliedToBalance: decimalStr(refund, 'appliedToBalance'),
+            credited: decimalStr(refund, 'credited'),
+            refunded: decimalStr(refund, 'refunded'),
+            cancelledUnpaid: decimalStr(refund, 'cancelledUnpaid'),
+          },
+        }
+      : {}),
+  };
+}
+
+export function budgetToItem(plan: BudgetPlan): Item {
+  return { ...keys.budget(plan.accountId), type: 'BUDGET', ...plan };
+}
+
+export function budgetFromItem(item: Item): BudgetPlan {
+  const optional = (name: 'endedAt' | 'endedBy') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  const endReason = optStr(item, 'endReason');
+  return {
+    accountId: str(item, 'accountId'),
+    status: oneOf(item, 'status', BUDGET_STATUSES),
+    levelizedAmount: decimalStr(item, 'levelizedAmount'),
+    basis: oneOf(item, 'basis', ['history', 'estimate', 'staff'] as const),
+    billsConsidered: int(item, 'billsConsidered'),
+    enrolledAt: str(item, 'enrolledAt'),
+    enrolledBy: str(item, 'enrolledBy'),
+    anniversary: str(item, 'anniversary'),
+    billsSinceCalculation: int(item, 'billsSinceCalculation'),
+    trueUps: int(item, 'trueUps'),
+    version: int(item, 'version'),
+    ...optional('endedAt'),
+    ...optional('endedBy'),
+    ...(endReason ? { endReason: oneOf(item, 'endReason', ['unenrolled', 'final-bill'] as const) } : {}),
   };
 }
 
@@ -339,6 +415,25 @@ export class DynamoLedgerStore implements LedgerStore {
       const { value, expectedStatus } = write.dispute;
       parts.push({ part: 'dispute', what: expectedStatus ? `dispute ${value.disputeId} is no longer ${expectedStatus}` : `dispute ${value.disputeId} exists`, item: { Put: this.conditionalPut(disputeToItem(value), expectedStatus) } });
     }
+    for (const { value, expectedStatus } of write.deposits ?? []) {
+      parts.push({ part: 'deposit', what: expectedStatus ? `deposit ${value.depositId} is no longer ${expectedStatus}` : `deposit ${value.depositId} exists`, item: { Put: this.conditionalPut(depositToItem(value), expectedStatus) } });
+    }
+    if (write.budget) {
+      const { value, expectedVersion } = write.budget;
+      const item = budgetToItem({ ...value, version: expectedVersion + 1 });
+      parts.push({
+        part: 'budget',
+        what: `the budget-billing plan of account ${value.accountId} changed meanwhile; try again`,
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+            ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          },
+        },
+      });
+    }
     if (parts.length > 100) throw new Error(`a ledger write of ${parts.length} items exceeds one transaction`);
     try {
       await storeCall('TransactWrite ledger', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: parts.map((p) => p.item) as never })));
@@ -381,6 +476,36 @@ export class DynamoLedgerStore implements LedgerStore {
 
   async listDisputes(accountId: string): Promise<Dispute[]> {
     return (await this.listPrefix(accountId, keys.DISPUTE_PREFIX, 'Query disputes')).map(disputeFromItem);
+  }
+
+  async listDeposits(accountId: string): Promise<Deposit[]> {
+    return (await this.listPrefix(accountId, keys.DEPOSIT_PREFIX, 'Query deposits')).map(depositFromItem);
+  }
+
+  async pageHeldDeposits(limit: number, cursor?: string): Promise<Page<Deposit>> {
+    return queryPage(
+      this.documentClient,
+      'Query held deposits',
+      {
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.HELD_DEPOSITS_PARTITION },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: keys.HELD_DEPOSITS_PARTITION }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
+      },
+      depositFromItem,
+    );
+  }
+
+  async getBudget(accountId: string): Promise<BudgetPlan | undefined> {
+    const output = await storeCall('GetItem budget', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.budget(accountId), ConsistentRead: true })));
+    return output.Item ? budgetFromItem(output.Item) : undefined;
+  }
+
+  async getBudgets(accountIds: readonly string[]): Promise<BudgetPlan[]> {
+    if (accountIds.length === 0) return [];
+    return (await batchGet(this.documentClient, this.tableName, accountIds.map((accountId) => keys.budget(accountId)), { consistent: true })).map(budgetFromItem);
   }
 
   private listPrefix(accountId: string, prefix: string, what: string): Promise<Item[]> {

@@ -3,7 +3,10 @@ import type { StaffRole } from '../domain/identity';
 import type { PaymentProvider } from '../app/payments/ports';
 import { validLateFeePolicy, type LateFeePolicy } from '../domain/late-fees';
 import { Money } from '../domain/money';
-import { ArrangementsEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { depositRulesWith, type DepositRules } from '../domain/deposits';
+import { disconnectionDays } from '../app/payments/deposit-policy';
+import { ArrangementsEnv, DepositEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { DynamoCustomerRecordStore } from './customer-record-store';
 import { parseEnv } from './env';
 import { DynamoLedgerStore } from './ledger-store';
 import { lazy, tableDeps } from './runtime';
@@ -54,6 +57,32 @@ export function lateFeePolicyFromEnv(env: LateFeeEnv): LateFeePolicy {
 
 export const lateFeeDeps = lazy(() => ({ ...ledgerDeps(), lateFeePolicy: lateFeePolicyFromEnv(parseEnv(LateFeeEnv)) }));
 export type LateFeeRuntimeDeps = ReturnType<typeof lateFeeDeps>;
+
+/** The deposit rules from DEPOSIT_POLICY (a patch over the built-in rules, validated at cold start). */
+export function depositRulesFromEnv(env: DepositEnv): DepositRules {
+  return depositRulesWith(env.DEPOSIT_POLICY);
+}
+
+export const depositDeps = lazy(() => {
+  const deps = ledgerDeps();
+  const records = new DynamoCustomerRecordStore(deps.documentClient, deps.tableName);
+  return {
+    ...deps,
+    depositRules: depositRulesFromEnv(parseEnv(DepositEnv)),
+    decisionOf: async (accountId: string) => (await records.getAccount(accountId))?.deposit,
+    disconnections: (accountId: string) => disconnectionDays(records, accountId),
+  };
+});
+export type DepositRuntimeDeps = ReturnType<typeof depositDeps>;
+
+/** Staff who bill, waive and refund deposits (the customer record's writers). */
+export const DEPOSIT_MAKERS: readonly StaffRole[] = ['csr', 'admin'];
+/** Staff who refund deposits (in good standing, or forced with a reason). */
+export const DEPOSIT_REFUNDERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
+/** Staff who move balances between accounts at move-out. */
+export const BALANCE_TRANSFERRERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
+/** Staff who enroll accounts in budget billing and end it. */
+export const BUDGET_MANAGERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
 
 /** Staff who make and cancel payment arrangements and open and close disputes. */
 export const ARRANGEMENT_MAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];

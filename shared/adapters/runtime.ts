@@ -8,10 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Logger } from '../app/ports';
+import { budgetBillingHook } from '../app/payments/budget';
 import { BillSegmentEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
 import { DynamoAgreementStore } from './agreement-store';
 import { DynamoAccountStore } from './account-store';
 import { DynamoBillStore } from './bill-store';
+import { DynamoLedgerStore } from './ledger-store';
 import { createDocumentClient } from './dynamo';
 import { parseEnv } from './env';
 import { jsonLogger } from './logger';
@@ -78,10 +80,12 @@ export const startBillingRunDeps = lazy(() => {
   return { ...tableDeps(), workflow: new StepFunctionsBillingWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN) };
 });
 
-/** BillSegment reads BILL_DUE_DAYS (days from issue to due date, default 21). */
+/** BillSegment reads BILL_DUE_DAYS (days from issue to due date, default 21); budget billing follows each issued bill. */
 export const billSegmentDeps = lazy(() => {
   const env = parseEnv(BillSegmentEnv);
-  return { ...tableDeps(), dueDays: env.BILL_DUE_DAYS };
+  const table = tableDeps();
+  const afterIssue = budgetBillingHook({ ...table, ledger: new DynamoLedgerStore(table.documentClient, table.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing');
+  return { ...table, dueDays: env.BILL_DUE_DAYS, afterIssue };
 });
 
 /** PlanSegments needs BILLING_SEGMENTS. */

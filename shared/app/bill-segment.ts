@@ -61,6 +61,11 @@ export interface BillSegmentDeps {
   concurrency?: number;
   /** Accounts per chunk (default 50). */
   chunkAccounts?: number;
+  /**
+   * Called per chunk with the bills issued now and those found issued (a re-run), after they
+   * were written: budget billing posts its entries here (idempotent per bill).
+   */
+  afterIssue?: (bills: ReadonlyArray<{ accountId: string; billId: string; finalBill: boolean }>) => Promise<unknown>;
 }
 
 export interface BillSegmentInput extends BillingPeriod {
@@ -167,6 +172,11 @@ async function billChunk(deps: BillSegmentDeps, context: SegmentContext, chunk: 
   });
   const issues = prepared.flatMap((item) => ('issue' in item ? [item.issue] : []));
   const issued = issues.length > 0 ? await deps.bills.issueMany(issues) : [];
+  if (deps.afterIssue) {
+    const found = issued.flatMap((outcome) => (!outcome.issued && 'existing' in outcome && outcome.existing ? [outcome.existing] : []));
+    const written = [...existing.values(), ...found, ...issues.filter((_, index) => issued[index]?.issued).map((issue) => issue.bill)];
+    await deps.afterIssue(written.map((bill) => ({ accountId: bill.accountId, billId: bill.billId, finalBill: bill.finalBill })));
+  }
   let next = 0;
   return prepared.map((item, index) => {
     if (!('issue' in item)) return item;

@@ -12,14 +12,30 @@ import { InvalidInput, RuleViolation } from './errors';
 import { formatMoney, Money, sumAmounts } from './money';
 import { isUnit, serviceTypeOfUnit } from './units';
 
-export const LEDGER_ACCOUNTS = ['ACCOUNTS_RECEIVABLE', 'REVENUE', 'CASH', 'FEE_REVENUE', 'REFUNDS_PAYABLE', 'ADJUSTMENTS', 'CONVERSION_CLEARING'] as const;
+export const LEDGER_ACCOUNTS = [
+  'ACCOUNTS_RECEIVABLE',
+  'REVENUE',
+  'CASH',
+  'FEE_REVENUE',
+  'REFUNDS_PAYABLE',
+  'ADJUSTMENTS',
+  'CONVERSION_CLEARING',
+  /** Customer deposits (a liability): credited when a deposit is billed and by its interest, debited by its refund. */
+  'DEPOSITS_HELD',
+  /** Interest the utility owes on deposits it holds. */
+  'DEPOSIT_INTEREST_EXPENSE',
+  /** Budget billing: what billed usage exceeds (debit) or falls short of (credit) the levelized amounts, until the true-up. */
+  'DEFERRED_BALANCE',
+  /** Balance transfers between accounts: each transfer's pair of entries nets it to zero. */
+  'TRANSFER_CLEARING',
+] as const;
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];
 
-export const ENTRY_KINDS = ['BILL', 'PAYMENT', 'PAYMENT_RETURN', 'FEE', 'ADJUSTMENT', 'REVERSAL', 'REFUND', 'TRANSFER', 'OPENING_BALANCE'] as const;
+export const ENTRY_KINDS = ['BILL', 'PAYMENT', 'PAYMENT_RETURN', 'FEE', 'ADJUSTMENT', 'REVERSAL', 'REFUND', 'TRANSFER', 'OPENING_BALANCE', 'DEPOSIT', 'DEPOSIT_INTEREST', 'DEPOSIT_REFUND', 'BUDGET', 'BUDGET_TRUE_UP'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** Receivable debits of these kinds are charges that fall due (and age); other debits only undo credits. */
-export const CHARGE_KINDS: ReadonlySet<EntryKind> = new Set(['BILL', 'FEE', 'ADJUSTMENT', 'TRANSFER', 'OPENING_BALANCE']);
+export const CHARGE_KINDS: ReadonlySet<EntryKind> = new Set(['BILL', 'FEE', 'ADJUSTMENT', 'TRANSFER', 'OPENING_BALANCE', 'DEPOSIT', 'BUDGET', 'BUDGET_TRUE_UP']);
 
 /** The service of receivable postings that belong to no single service (overpayment credits, fees). */
 export const ACCOUNT_LEVEL = 'account';
@@ -34,6 +50,12 @@ export interface Posting {
   amount: string;
   /** Receivable postings: the service (water, electric, ...); absent = the account as a whole. */
   service?: string;
+  /**
+   * Receivable credits: the charge (entry id) this credit pays first, before it joins the
+   * service's credits (a budget credit lowers its own bill; a deposit refund cancels the unpaid
+   * part of its deposit).
+   */
+  appliesTo?: string;
 }
 
 export interface LedgerEntry {
@@ -283,6 +305,47 @@ export function refundEntry(input: { accountId: string; refundId: string; amount
   });
 }
 
+/**
+ * A balance transfer between two accounts (move-out: the closing account's balance follows the
+ * customer to another account): two TRANSFER entries posted together, keyed by the transfer.
+ * `amount` is the closing account's balance (positive: it owed, negative: a credit). The
+ * closing account's receivable is credited (or debited, for a credit) against TRANSFER_CLEARING;
+ * the other account's is debited (a charge due `dueDate`) or credited; the clearing nets to zero.
+ */
+export function transferEntries(input: { fromAccountId: string; toAccountId: string; transferId: string; amount: Decimal; postedAt: string; dueDate: string; description: string; actor: string }): [LedgerEntry, LedgerEntry] {
+  if (input.fromAccountId === input.toAccountId) throw new InvalidInput('a balance transfer needs two different accounts');
+  if (input.amount.isZero()) throw new RuleViolation('nothing-to-transfer', `account ${input.fromAccountId} has no balance to transfer`);
+  const amount = formatMoney(input.amount.abs());
+  const owed = input.amount.gt(0);
+  const out = keyedEntry({
+    accountId: input.fromAccountId,
+    postedAt: input.postedAt,
+    kind: 'TRANSFER',
+    idempotencyKey: `transfer-out:${input.transferId}`,
+    description: `${input.description} (to account ${input.toAccountId})`,
+    postings: [
+      { ledgerAccount: 'ACCOUNTS_RECEIVABLE', side: owed ? 'credit' : 'debit', amount },
+      { ledgerAccount: 'TRANSFER_CLEARING', side: owed ? 'debit' : 'credit', amount },
+    ],
+    ...(owed ? {} : { dueDate: postingDay(input.postedAt) }),
+    actor: input.actor,
+  });
+  const into = keyedEntry({
+    accountId: input.toAccountId,
+    postedAt: input.postedAt,
+    kind: 'TRANSFER',
+    idempotencyKey: `transfer-in:${input.transferId}`,
+    description: `${input.description} (from account ${input.fromAccountId})`,
+    postings: [
+      { ledgerAccount: 'ACCOUNTS_RECEIVABLE', side: owed ? 'debit' : 'credit', amount },
+      { ledgerAccount: 'TRANSFER_CLEARING', side: owed ? 'credit' : 'debit', amount },
+    ],
+    ...(owed ? { dueDate: input.dueDate } : {}),
+    actor: input.actor,
+  });
+  return [out, into];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Balances and aging
 
@@ -335,6 +398,13 @@ export function openCharges(entries: readonly LedgerEntry[]): { charges: OpenCha
   const live = entries.filter((entry) => !reversed.has(entry.entryId) && !(entry.reverses && ids.has(entry.reverses)));
   const charges: OpenCharge[] = [];
   const pools = new Map<string, { amount: Decimal; lastDebitDay: string }>();
+  const addToPool = (service: string, signed: Decimal, debitDay?: string) => {
+    const pool = pools.get(service) ?? { amount: new Money(0), lastDebitDay: '0000-01-01' };
+    pool.amount = pool.amount.plus(signed);
+    if (debitDay && debitDay > pool.lastDebitDay) pool.lastDebitDay = debitDay;
+    pools.set(service, pool);
+  };
+  const targeted: Array<{ chargeId: string; service: string; amount: Decimal }> = [];
   for (const entry of live) {
     for (const posting of receivable(entry)) {
       const service = serviceOf(posting);
@@ -343,12 +413,16 @@ export function openCharges(entries: readonly LedgerEntry[]): { charges: OpenCha
         charges.push({ entryId: entry.entryId, service, dueDate: entry.dueDate ?? postingDay(entry.postedAt), open: amount });
         continue;
       }
-      const pool = pools.get(service) ?? { amount: new Money(0), lastDebitDay: '0000-01-01' };
-      if (posting.side === 'credit') pool.amount = pool.amount.plus(amount);
-      else pool.amount = pool.amount.minus(amount);
-      if (posting.side === 'debit' && postingDay(entry.postedAt) > pool.lastDebitDay) pool.lastDebitDay = postingDay(entry.postedAt);
-      pools.set(service, pool);
+      if (posting.side === 'credit' && posting.appliesTo) targeted.push({ chargeId: posting.appliesTo, service, amount });
+      else if (posting.side === 'credit') addToPool(service, amount);
+      else addToPool(service, amount.negated(), postingDay(entry.postedAt));
     }
+  }
+  // Credits aimed at one charge pay it first (its own service's part first); the rest joins the service's credits.
+  for (const credit of targeted) {
+    const aimed = charges.filter((c) => c.entryId === credit.chargeId);
+    const left = applyCredit([...aimed.filter((c) => c.service === credit.service), ...aimed.filter((c) => c.service !== credit.service)], credit.amount);
+    if (left.gt(0)) addToPool(credit.service, left);
   }
   charges.sort(oldestFirst);
   let general = new Money(0);

@@ -1,6 +1,7 @@
 /** Environment variables of the functions, parsed once at cold start. */
 import { z } from 'zod';
 import { isTimeZone } from '../domain/calendar';
+import { SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { SHARD_COUNT } from '../domain/segments';
 import { VEE_REASONS, type VeeOverrides } from '../domain/vee/config';
 
@@ -168,3 +169,34 @@ export const BillDocumentEnv = TableEnv.extend({
     .pipe(UtilityProfileSchema),
 });
 export type BillDocumentEnv = z.infer<typeof BillDocumentEnv>;
+const PolicyAmount = z.string().regex(/^(0|[1-9]\d{0,6})(\.\d{1,2})?$/, 'must be a decimal amount with at most 2 decimals, e.g. "120.00"');
+
+/**
+ * The deposit rules as a patch over the built-in ones (shared/domain/deposits DEFAULT_DEPOSIT_RULES), e.g.
+ * {"requireWithoutHistory": true, "classes": {"RESIDENTIAL": {"months": "2", "cap": "300.00"}}, "annualInterestPercent": "1.5"}.
+ * The same schema checks the CDK setting `depositPolicy` at synth and DEPOSIT_POLICY at cold start.
+ */
+export const DepositPolicySchema = z.strictObject({
+  lookbackMonths: z.number().int().min(1).max(60).optional(),
+  requireWithoutHistory: z.boolean().optional(),
+  maxReturnedPayments: z.number().int().min(0).max(100).optional(),
+  maxLatePayments: z.number().int().min(0).max(100).optional(),
+  requireAfterDisconnection: z.boolean().optional(),
+  classes: z.partialRecord(z.enum(SERVICE_CLASSES), z.strictObject({ months: z.string().regex(/^(0|[1-9]\d?)(\.\d{1,4})?$/, 'must be a number of months like "2" or "1.5"'), cap: PolicyAmount })).optional(),
+  estimatedMonthlyBill: z.partialRecord(z.enum(SERVICE_TYPES), PolicyAmount).optional(),
+  annualInterestPercent: z.string().regex(/^(0|[1-9]\d?)(\.\d{1,4})?$/, 'must be a percent from 0 to 99.9999, e.g. "2.5"').optional(),
+  refundAfterMonths: z.number().int().min(1).max(120).optional(),
+  dueDays: z.number().int().min(0).max(365).optional(),
+});
+export type DepositPolicyPatch = z.infer<typeof DepositPolicySchema>;
+
+/** A JSON text holding the deposit-rules patch (empty or absent: the built-in rules). */
+export const DepositPolicyJson = z
+  .string()
+  .optional()
+  .transform((value, context): unknown => (value === undefined || value.trim() === '' ? {} : parseJsonText(value, context)))
+  .pipe(DepositPolicySchema);
+
+/** Functions that evaluate or handle deposits (activations, the deposit routes). */
+export const DepositEnv = TableEnv.extend({ DEPOSIT_POLICY: DepositPolicyJson });
+export type DepositEnv = z.infer<typeof DepositEnv>;

@@ -180,3 +180,88 @@ export const PaymentWebhookEvent = z.object({
   }),
 });
 export type PaymentWebhookEvent = z.infer<typeof PaymentWebhookEvent>;
+
+/** POST /staff/accounts/{accountId}/deposits: bill a deposit (the amount given, or the activation's decision) or waive it. */
+export const DepositRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z
+    .strictObject(
+      {
+        action: z.enum(['require', 'waive'], { error: 'action must be "require" or "waive"' }),
+        amount: PositiveAmount('amount').optional(),
+        reason: Text('reason', 200),
+      },
+      { error: bodyError },
+    )
+    .refine((body) => body.action === 'require' || body.amount === undefined, { error: 'amount is only given to require a deposit', path: ['amount'] }),
+});
+export type DepositRequest = z.infer<typeof DepositRequest>;
+
+export const DepositRefundRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), depositId: Id('depositId') }),
+  headers: IdempotencyHeaders,
+  body: z.strictObject(
+    {
+      reason: Text('reason', 200),
+      /** Refund before good standing (staff decision, audited). */
+      force: z.boolean({ error: 'force must be true or false' }).optional(),
+      /** What is left after paying the balance: kept as a credit (default) or refunded. */
+      remainder: z.enum(['credit', 'refund'], { error: 'remainder must be "credit" or "refund"' }).optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type DepositRefundRequest = z.infer<typeof DepositRefundRequest>;
+
+/** POST /staff/deposits/interest: accrue the interest of held deposits for the complete months up to asOf. */
+export const DepositInterestRequest = z.object({
+  body: z.strictObject(
+    {
+      asOf: CalendarDate('asOf'),
+      refundEligible: z.boolean({ error: 'refundEligible must be true or false' }).optional(),
+      limit: z.number({ error: 'limit must be a whole number from 1 to 500' }).int('limit must be a whole number from 1 to 500').min(1, 'limit must be a whole number from 1 to 500').max(500, 'limit must be a whole number from 1 to 500').optional(),
+      cursor: Cursor,
+    },
+    { error: bodyError },
+  ),
+});
+export type DepositInterestRequest = z.infer<typeof DepositInterestRequest>;
+
+/** POST /staff/accounts/{accountId}/budget: enroll (with a levelized amount when the account has no bill yet) or unenroll. */
+export const BudgetRequest = z.object({
+  path: AccountPath,
+  body: z
+    .strictObject(
+      {
+        action: z.enum(['enroll', 'unenroll'], { error: 'action must be "enroll" or "unenroll"' }),
+        levelizedAmount: PositiveAmount('levelizedAmount').optional(),
+      },
+      { error: bodyError },
+    )
+    .refine((body) => body.action === 'enroll' || body.levelizedAmount === undefined, { error: 'levelizedAmount is only given to enroll', path: ['levelizedAmount'] }),
+});
+export type BudgetRequest = z.infer<typeof BudgetRequest>;
+
+/** POST /portal/accounts/{accountId}/budget: the customer enrolls (amount from the account's bills) or unenrolls. */
+export const PortalBudgetRequest = z.object({
+  path: AccountPath,
+  body: z.strictObject({ action: z.enum(['enroll', 'unenroll'], { error: 'action must be "enroll" or "unenroll"' }) }, { error: bodyError }),
+});
+export type PortalBudgetRequest = z.infer<typeof PortalBudgetRequest>;
+
+/** POST /staff/accounts/{accountId}/transfer-balance: move the balance to another account. */
+export const TransferBalanceRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject(
+    {
+      toAccountId: Id('toAccountId'),
+      /** The customer agreed to the transfer to another customer's account (required then). */
+      consent: z.boolean({ error: 'consent must be true or false' }).optional(),
+      reason: Text('reason', 200).optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type TransferBalanceRequest = z.infer<typeof TransferBalanceRequest>;

@@ -71,6 +71,16 @@ const FUNCTIONS: Record<string, string> = {
   OpenDispute: 'functions/staff/open-dispute.ts',
   CloseDispute: 'functions/staff/close-dispute.ts',
   AssessLateFees: 'functions/staff/assess-late-fees.ts',
+  ListDeposits: 'functions/staff/list-deposits.ts',
+  RequireDeposit: 'functions/staff/require-deposit.ts',
+  RefundDeposit: 'functions/staff/refund-deposit.ts',
+  AccrueDepositInterest: 'functions/staff/accrue-deposit-interest.ts',
+  GetMyDeposits: 'functions/portal/get-deposits.ts',
+  GetBudget: 'functions/staff/get-budget.ts',
+  ChangeBudget: 'functions/staff/change-budget.ts',
+  GetMyBudget: 'functions/portal/get-budget.ts',
+  ChangeMyBudget: 'functions/portal/change-budget.ts',
+  TransferBalance: 'functions/staff/transfer-balance.ts',
   PaymentWebhook: 'functions/webhooks/payment-events.ts',
 };
 const ROUTES: Record<string, string> = {
@@ -125,14 +135,24 @@ const ROUTES: Record<string, string> = {
   'POST /staff/accounts/{accountId}/disputes': 'OpenDispute',
   'POST /staff/accounts/{accountId}/disputes/{disputeId}/close': 'CloseDispute',
   'POST /staff/accounts/{accountId}/late-fees': 'AssessLateFees',
+  'GET /staff/accounts/{accountId}/deposits': 'ListDeposits',
+  'POST /staff/accounts/{accountId}/deposits': 'RequireDeposit',
+  'POST /staff/accounts/{accountId}/deposits/{depositId}/refund': 'RefundDeposit',
+  'POST /staff/deposits/interest': 'AccrueDepositInterest',
+  'GET /portal/accounts/{accountId}/deposits': 'GetMyDeposits',
+  'GET /staff/accounts/{accountId}/budget': 'GetBudget',
+  'POST /staff/accounts/{accountId}/budget': 'ChangeBudget',
+  'GET /portal/accounts/{accountId}/budget': 'GetMyBudget',
+  'POST /portal/accounts/{accountId}/budget': 'ChangeMyBudget',
+  'POST /staff/accounts/{accountId}/transfer-balance': 'TransferBalance',
   'POST /webhooks/payments': 'PaymentWebhook',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
 /** The functions outside the API, by logical id, and the API's functions. */
 const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns'];
 const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun'];
-const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument'];
-const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
+const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget'];
+const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -148,7 +168,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -295,6 +315,17 @@ describe('meter read ingestion', () => {
     const others = ofType('AWS::Lambda::Function', configured).filter(([id]) => !documentFunctions.includes(id));
     expect(others.length).toBeGreaterThan(3);
     for (const [id] of others) expect(variablesOf(id, configured)).not.toHaveProperty('UTILITY_PROFILE');
+  });
+
+  it('sets DEPOSIT_POLICY from the depositPolicy setting on the functions that run the deposit and activation handlers, and only there', () => {
+    const depositHandlers = ['ListDeposits', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'GetMyDeposits', 'MoveIn', 'ActivateService', 'TransferService', 'ReopenAccount'];
+    const depositFunctions = [...new Set(depositHandlers.map((id) => functionServing(id, configuredJson)))];
+    const variablesOf = (id: string, source: CfnTemplateJson) => (props(resource(id, source)).Environment?.Variables ?? {}) as Record<string, unknown>;
+    for (const id of depositFunctions) {
+      expect(JSON.parse(String(variablesOf(id, configuredJson)['DEPOSIT_POLICY']))).toEqual({ requireWithoutHistory: true, annualInterestPercent: '1.5' });
+      expect(variablesOf(id, json)).not.toHaveProperty('DEPOSIT_POLICY');
+    }
+    for (const [id] of ofType('AWS::Lambda::Function', configuredJson).filter(([id]) => !depositFunctions.includes(id))) expect(variablesOf(id, configuredJson)).not.toHaveProperty('DEPOSIT_POLICY');
   });
 
   it('takes veeOverrides as an object from cdk.json context too', () => {
@@ -654,6 +685,9 @@ describe('outputs and configuration', () => {
     [{ utilityProfile: 'Springfield Water' }, /context utilityProfile must be a JSON object/],
     [{ utilityProfile: { name: 'Springfield Water', addressLines: [], phone: '555' } }, /utilityProfile: addressLines: needs at least one line/],
     [{ utilityProfile: { name: 'Springfield Water', addressLines: ['1 Main St'], phone: '555', logo: 'x' } }, /utilityProfile: \(root\): Unrecognized key: "logo"/],
+    [{ depositPolicy: 'two months' }, /context depositPolicy must be a JSON object/],
+    [{ depositPolicy: '{"annualInterestPercent": 2}' }, /depositPolicy: annualInterestPercent: /],
+    [{ depositPolicy: { classes: { HOTEL: { months: '2', cap: '100' } } } }, /depositPolicy: classes/],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

@@ -51,7 +51,7 @@ export interface CustomerRecordStore {
   commit(changes: readonly Change[], audit: readonly AuditEvent[]): Promise<void>;
 }
 
-/** The deposit evaluation hook of an activation (collections plugs its credit rules in here). */
+/** The deposit evaluation hook of an activation (the functions use shared/app/payments/deposit-policy.ts: credit history and the deposit rules). */
 export interface DepositPolicy {
   evaluate(input: { customer: CustomerRecord; account: AccountRecord; agreements: readonly Agreement[]; otherAccounts: readonly AccountRecord[] }): Promise<DepositDecision>;
 }

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget',
     message: string,
   ) {
     super(message);
@@ -76,4 +76,33 @@ export class DisputeNotFound extends NotFoundError {
 /** The dispute was closed already (HTTP 409). */
 export class DisputeNotOpen extends ConflictError {
   override name = 'DisputeNotOpen';
+}
+
+export class DepositNotFound extends NotFoundError {
+  override name = 'DepositNotFound';
+}
+
+/** The deposit was refunded or waived already (HTTP 409). */
+export class DepositNotHeld extends ConflictError {
+  override name = 'DepositNotHeld';
+}
+
+/** The deposit is not yet due for a refund (HTTP 422, with what blocks it). */
+export class DepositNotRefundable extends RuleViolation {
+  override name = 'DepositNotRefundable';
+}
+
+/** The account is not enrolled in budget billing (HTTP 409). */
+export class BudgetNotActive extends ConflictError {
+  override name = 'BudgetNotActive';
+}
+
+/** The account is enrolled in budget billing already (HTTP 409). */
+export class BudgetAlreadyActive extends ConflictError {
+  override name = 'BudgetAlreadyActive';
+}
+
+/** A balance transfer the rules refuse (other customer without consent, inactive target; HTTP 422). */
+export class TransferRefused extends RuleViolation {
+  override name = 'TransferRefused';
 }

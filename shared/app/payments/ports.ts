@@ -1,6 +1,8 @@
 /** What the ledger and payment use cases need from storage and from the payment provider. */
 import type { Arrangement, ArrangementStatus } from '../../domain/arrangements';
 import type { AuditEvent } from '../../domain/audit';
+import type { BudgetPlan } from '../../domain/budget';
+import type { Deposit, DepositStatus } from '../../domain/deposits';
 import type { Dispute } from '../../domain/disputes';
 import type { LedgerEntry } from '../../domain/ledger';
 import type { Payment } from '../../domain/payments';
@@ -43,6 +45,10 @@ export interface LedgerWrite {
   arrangementGuard?: { accountId: string; expectedVersion: number };
   /** A new dispute, or a changed one that must still be OPEN. */
   dispute?: { value: Dispute; expectedStatus?: Dispute['status'] };
+  /** New deposits, or changed ones that must still have `expectedStatus`. */
+  deposits?: Array<{ value: Deposit; expectedStatus?: DepositStatus }>;
+  /** The account's budget-billing plan, written when its stored version is still `expectedVersion` (0 = none stored yet); stored with version expectedVersion + 1. */
+  budget?: { value: BudgetPlan; expectedVersion: number };
 }
 
 export interface LedgerStore {
@@ -73,6 +79,14 @@ export interface LedgerStore {
   arrangementGuardVersion(accountId: string): Promise<number>;
   /** The account's disputes, open and closed (consistent read). */
   listDisputes(accountId: string): Promise<Dispute[]>;
+  /** The account's deposits, oldest id first (consistent read). */
+  listDeposits(accountId: string): Promise<Deposit[]>;
+  /** One page of the deposits held (BILLED) across accounts, by account. */
+  pageHeldDeposits(limit: number, cursor?: string): Promise<Page<Deposit>>;
+  /** The account's budget-billing plan (active or ended), if it ever enrolled. */
+  getBudget(accountId: string): Promise<BudgetPlan | undefined>;
+  /** The budget-billing plans of these accounts (accounts that never enrolled are left out). */
+  getBudgets(accountIds: readonly string[]): Promise<BudgetPlan[]>;
 }
 
 export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };

@@ -4,6 +4,8 @@ import type { ChargeResult, LedgerStore, LedgerWrite, PaymentProvider, RequestRe
 import type { Page } from '../../../shared/app/ports';
 import type { Arrangement } from '../../../shared/domain/arrangements';
 import type { AuditEvent } from '../../../shared/domain/audit';
+import type { BudgetPlan } from '../../../shared/domain/budget';
+import type { Deposit } from '../../../shared/domain/deposits';
 import type { Dispute } from '../../../shared/domain/disputes';
 import type { LedgerEntry } from '../../../shared/domain/ledger';
 import type { Payment } from '../../../shared/domain/payments';
@@ -27,6 +29,10 @@ export class MemoryLedger implements LedgerStore {
   readonly arrangementGuards = new Map<string, number>();
   readonly arrangements = new Map<string, Arrangement>();
   readonly disputes = new Map<string, Dispute>();
+  readonly deposits = new Map<string, Deposit>();
+  readonly budgets = new Map<string, BudgetPlan>();
+  /** Fails the next commit (after its checks, before writing) with this error: a crash half-way. */
+  failNextCommit?: Error;
   private tokens = 0;
 
   async listEntries(accountId: string) {
@@ -87,6 +93,16 @@ export class MemoryLedger implements LedgerStore {
       const current = this.disputes.get(write.dispute.value.disputeId);
       if (write.dispute.expectedStatus ? current?.status !== write.dispute.expectedStatus : current) throw new LedgerWriteRefused('dispute', 'dispute changed');
     }
+    for (const change of write.deposits ?? []) {
+      const current = this.deposits.get(change.value.depositId);
+      if (change.expectedStatus ? current?.status !== change.expectedStatus : current) throw new LedgerWriteRefused('deposit', 'deposit changed');
+    }
+    if (write.budget && (this.budgets.get(write.budget.value.accountId)?.version ?? 0) !== write.budget.expectedVersion) throw new LedgerWriteRefused('budget', 'budget changed');
+    if (this.failNextCommit) {
+      const failure = this.failNextCommit;
+      delete this.failNextCommit;
+      throw failure;
+    }
     for (const entry of write.entries) {
       this.keys.add(`${entry.accountId}|${entry.idempotencyKey}`);
       this.entries.push(entry);
@@ -99,6 +115,8 @@ export class MemoryLedger implements LedgerStore {
     if (write.arrangementGuard) this.arrangementGuards.set(write.arrangementGuard.accountId, write.arrangementGuard.expectedVersion + 1);
     for (const change of write.arrangements ?? []) this.arrangements.set(change.value.arrangementId, change.value);
     if (write.dispute) this.disputes.set(write.dispute.value.disputeId, write.dispute.value);
+    for (const change of write.deposits ?? []) this.deposits.set(change.value.depositId, change.value);
+    if (write.budget) this.budgets.set(write.budget.value.accountId, { ...write.budget.value, version: write.budget.expectedVersion + 1 });
   }
   async recordWebhookEvent(event: { eventId: string }) {
     if (this.webhookEvents.has(event.eventId)) return false;
@@ -113,6 +131,18 @@ export class MemoryLedger implements LedgerStore {
   }
   async listArrangements(accountId: string) {
     return [...this.arrangements.values()].filter((a) => a.accountId === accountId).sort((a, b) => a.arrangementId.localeCompare(b.arrangementId));
+  }
+  async listDeposits(accountId: string) {
+    return [...this.deposits.values()].filter((d) => d.accountId === accountId).sort((a, b) => a.depositId.localeCompare(b.depositId));
+  }
+  async pageHeldDeposits(limit: number): Promise<Page<Deposit>> {
+    return { items: [...this.deposits.values()].filter((d) => d.status === 'BILLED').sort((a, b) => `${a.accountId}#${a.depositId}`.localeCompare(`${b.accountId}#${b.depositId}`)).slice(0, limit) };
+  }
+  async getBudget(accountId: string) {
+    return this.budgets.get(accountId);
+  }
+  async getBudgets(accountIds: readonly string[]) {
+    return accountIds.flatMap((id) => (this.budgets.has(id) ? [this.budgets.get(id)!] : []));
   }
   async listDisputes(accountId: string) {
     return [...this.disputes.values()].filter((d) => d.accountId === accountId).sort((a, b) => a.disputeId.localeCompare(b.disputeId));
