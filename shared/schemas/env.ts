@@ -125,12 +125,17 @@ function parseJsonText(value: string, context: z.RefinementCtx): unknown {
   }
 }
 
+/** An optional JSON object text checked by `schema`; an empty or absent text is `{}`. */
+function optionalJsonObject<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context): unknown => (value === undefined || value.trim() === '' ? {} : parseJsonText(value, context)))
+    .pipe(schema);
+}
+
 /** A JSON text holding VEE overrides (an empty or absent text is no override). */
-export const VeeOverridesJson = z
-  .string()
-  .optional()
-  .transform((value, context): unknown => (value === undefined || value.trim() === '' ? {} : parseJsonText(value, context)))
-  .pipe(VeeOverridesSchema);
+export const VeeOverridesJson = optionalJsonObject(VeeOverridesSchema);
 
 /** The meter-data functions (ValidateReads, manual reads, uploads, read exceptions). */
 export const ReadsEnv = TableEnv.extend({ VEE_OVERRIDES: VeeOverridesJson });
@@ -191,11 +196,7 @@ export const DepositPolicySchema = z.strictObject({
 export type DepositPolicyPatch = z.infer<typeof DepositPolicySchema>;
 
 /** A JSON text holding the deposit-rules patch (empty or absent: the built-in rules). */
-export const DepositPolicyJson = z
-  .string()
-  .optional()
-  .transform((value, context): unknown => (value === undefined || value.trim() === '' ? {} : parseJsonText(value, context)))
-  .pipe(DepositPolicySchema);
+export const DepositPolicyJson = optionalJsonObject(DepositPolicySchema);
 
 /** Functions that evaluate or handle deposits (activations, the deposit routes). */
 export const DepositEnv = TableEnv.extend({ DEPOSIT_POLICY: DepositPolicyJson });
