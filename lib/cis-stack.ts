@@ -14,7 +14,7 @@ import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
-import { VeeOverridesSchema } from '../shared/schemas/env';
+import { BillSegmentEnv, VeeOverridesSchema } from '../shared/schemas/env';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -66,6 +66,20 @@ export interface CisStackProps extends StackProps {
    * @default - the built-in rules of each service type
    */
   readonly veeOverrides?: VeeOverrides;
+  /** Days from a bill's issue (or release) to its due date. @default 21 */
+  readonly billDueDays?: number;
+  /** A bill above this multiple of the average of the account's earlier bills is held (decimal). @default '3' */
+  readonly billHighFactor?: string;
+  /** A bill below this multiple of that average is held (decimal). @default '0.2' */
+  readonly billLowFactor?: string;
+  /** Earlier bills needed before the high and low checks apply. @default 3 */
+  readonly billMinHistory?: number;
+  /** A bill above this total is always held (decimal string). @default '10000.00' */
+  readonly billMaxTotal?: string;
+  /** An estimated bill is held when more than this many bills in a row are estimated. @default 2 */
+  readonly billMaxEstimated?: number;
+  /** A meter without reads in the period: `estimate` (from history; held without), `hold` or `fail`. @default 'estimate' */
+  readonly billMissingReads?: string;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -83,6 +97,7 @@ export class CisStack extends Stack {
     const billingSegments = validBillingSegments(props.billingSegments ?? DEFAULT_BILLING_SEGMENTS);
     const deletionProtection = props.deletionProtection ?? true;
     const readsEnvironment = veeOverridesEnvironment(props.veeOverrides);
+    const billingEnvironment = billingRunEnvironment(props);
 
     this.data = new DataTable(this, 'Data', { deletionProtection });
     const shared: SharedFunctionSettings = {
@@ -91,7 +106,7 @@ export class CisStack extends Stack {
       utilityTimezone,
     };
     this.ingest = new MeterIngest(this, 'MeterIngest', { shared, table: this.data, readsEnvironment });
-    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments });
+    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments, billSegmentEnvironment: billingEnvironment });
     this.api = new CisApi(this, 'Api', {
       shared,
       table: this.data,
@@ -105,6 +120,7 @@ export class CisStack extends Stack {
         lateFee: validLateFee(props),
       },
       readsEnvironment,
+      billExceptionsEnvironment: { BILL_DUE_DAYS: billingEnvironment['BILL_DUE_DAYS']! },
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
@@ -139,6 +155,40 @@ export function veeOverridesEnvironment(overrides: unknown): Record<string, stri
     throw new Error(`veeOverrides: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
   }
   return Object.keys(parsed.data).length ? { VEE_OVERRIDES: JSON.stringify(parsed.data) } : {};
+}
+
+/**
+ * BillSegment's environment from the bill settings, checked at synth with the schema the function
+ * parses it with (so a bad setting fails `cdk synth`, naming it).
+ */
+export function billingRunEnvironment(props: Pick<CisStackProps, 'billDueDays' | 'billHighFactor' | 'billLowFactor' | 'billMinHistory' | 'billMaxTotal' | 'billMaxEstimated' | 'billMissingReads'>): Record<string, string> {
+  const settings: Array<[string, keyof typeof props, string | number | undefined]> = [
+    ['BILL_DUE_DAYS', 'billDueDays', props.billDueDays],
+    ['BILL_HIGH_FACTOR', 'billHighFactor', props.billHighFactor],
+    ['BILL_LOW_FACTOR', 'billLowFactor', props.billLowFactor],
+    ['BILL_MIN_HISTORY', 'billMinHistory', props.billMinHistory],
+    ['BILL_MAX_TOTAL', 'billMaxTotal', props.billMaxTotal],
+    ['BILL_MAX_ESTIMATED', 'billMaxEstimated', props.billMaxEstimated],
+    ['BILL_MISSING_READS', 'billMissingReads', props.billMissingReads],
+  ];
+  const given = Object.fromEntries(settings.flatMap(([name, , value]) => (value === undefined ? [] : [[name, String(value)]])));
+  const parsed = BillSegmentEnv.safeParse({ TABLE_NAME: 'synth', UTILITY_TIMEZONE: 'UTC', ...given });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? '');
+    const key = settings.find(([name]) => name === variable)?.[1] ?? variable;
+    throw new Error(`${key}: ${issue.message}`);
+  }
+  const env = parsed.data;
+  return {
+    BILL_DUE_DAYS: String(env.BILL_DUE_DAYS),
+    BILL_HIGH_FACTOR: env.BILL_HIGH_FACTOR,
+    BILL_LOW_FACTOR: env.BILL_LOW_FACTOR,
+    BILL_MIN_HISTORY: String(env.BILL_MIN_HISTORY),
+    BILL_MAX_TOTAL: env.BILL_MAX_TOTAL,
+    BILL_MAX_ESTIMATED: String(env.BILL_MAX_ESTIMATED),
+    BILL_MISSING_READS: env.BILL_MISSING_READS,
+  };
 }
 
 function validBillingSegments(segments: number): number {

@@ -21,6 +21,8 @@ export interface BillingWorkflowProps {
   readonly table: DataTable;
   /** Number of account segments a run is split into (BILLING_SEGMENTS). */
   readonly billingSegments: number;
+  /** BillSegment's bill settings (BILL_DUE_DAYS, the bill exception limits, BILL_MISSING_READS). */
+  readonly billSegmentEnvironment?: Record<string, string>;
 }
 
 export class BillingWorkflow extends Construct {
@@ -45,6 +47,7 @@ export class BillingWorkflow extends Construct {
       description: 'Rates usage and issues bills for one segment of accounts (idempotent)',
       timeout: Duration.minutes(5),
       memorySize: 1024,
+      environment: props.billSegmentEnvironment,
     });
     this.finalizeRun = new CisFunction(this, 'FinalizeRun', {
       shared: props.shared,
