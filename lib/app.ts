@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'utilityProfile', 'billingScheduleHourUtc', 'depositPolicy'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'utilityProfile', 'billingScheduleHourUtc', 'depositPolicy', 'billDueDays', 'billHighFactor', 'billLowFactor', 'billMinHistory', 'billMaxTotal', 'billMaxEstimated', 'billMissingReads'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -113,6 +113,13 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     veeOverrides: optionalJsonObject(get('veeOverrides'), 'veeOverrides') as CisStackProps['veeOverrides'],
     utilityProfile: optionalJsonObject(get('utilityProfile'), 'utilityProfile'),
     depositPolicy: optionalJsonObject(get('depositPolicy'), 'depositPolicy'),
+    billDueDays: optionalInteger(get('billDueDays'), 'billDueDays'),
+    billHighFactor: optionalDecimalText(get('billHighFactor'), 'billHighFactor'),
+    billLowFactor: optionalDecimalText(get('billLowFactor'), 'billLowFactor'),
+    billMinHistory: optionalInteger(get('billMinHistory'), 'billMinHistory'),
+    billMaxTotal: optionalDecimalText(get('billMaxTotal'), 'billMaxTotal'),
+    billMaxEstimated: optionalInteger(get('billMaxEstimated'), 'billMaxEstimated'),
+    billMissingReads: optionalString(get('billMissingReads'), 'billMissingReads'),
   };
 }
 

@@ -14,7 +14,7 @@ import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
-import { DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
+import { BillSegmentEnv, DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -84,6 +84,20 @@ export interface CisStackProps extends StackProps {
    * @default - the built-in rules
    */
   readonly depositPolicy?: Record<string, unknown>;
+  /** Days from a bill's issue (or release) to its due date. @default 21 */
+  readonly billDueDays?: number;
+  /** A bill above this multiple of the average of the account's earlier bills is held (decimal). @default '3' */
+  readonly billHighFactor?: string;
+  /** A bill below this multiple of that average is held (decimal). @default '0.2' */
+  readonly billLowFactor?: string;
+  /** Earlier bills needed before the high and low checks apply. @default 3 */
+  readonly billMinHistory?: number;
+  /** A bill above this total is always held (decimal string). @default '10000.00' */
+  readonly billMaxTotal?: string;
+  /** An estimated bill is held when more than this many bills in a row are estimated. @default 2 */
+  readonly billMaxEstimated?: number;
+  /** A meter without reads in the period: `estimate` (from history; held without), `hold` or `fail`. @default 'estimate' */
+  readonly billMissingReads?: string;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -103,6 +117,7 @@ export class CisStack extends Stack {
     const readsEnvironment = veeOverridesEnvironment(props.veeOverrides);
     if (props.utilityProfile === undefined) Annotations.of(this).addWarningV2('cis:utilityProfile', 'utilityProfile is not set: bills show a placeholder utility name and address (set it in cdk.json or with -c utilityProfile=...)');
     const billDocumentEnvironment = utilityProfileEnvironment(props.utilityProfile ?? PLACEHOLDER_UTILITY_PROFILE);
+    const billingEnvironment = billingRunEnvironment(props);
 
     this.data = new DataTable(this, 'Data', { deletionProtection });
     const shared: SharedFunctionSettings = {
@@ -113,7 +128,7 @@ export class CisStack extends Stack {
     this.ingest = new MeterIngest(this, 'MeterIngest', { shared, table: this.data, readsEnvironment });
     const scheduleHourUtc = props.billingScheduleHourUtc ?? DEFAULT_BILLING_SCHEDULE_HOUR_UTC;
     if (!Number.isInteger(scheduleHourUtc) || scheduleHourUtc < 0 || scheduleHourUtc > 23) throw new Error(`billingScheduleHourUtc must be a whole hour from 0 to 23, got ${scheduleHourUtc}`);
-    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments, scheduleHourUtc });
+    this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments, scheduleHourUtc, billSegmentEnvironment: billingEnvironment });
     this.api = new CisApi(this, 'Api', {
       shared,
       table: this.data,
@@ -129,6 +144,7 @@ export class CisStack extends Stack {
       },
       readsEnvironment,
       billDocumentEnvironment,
+      billExceptionsEnvironment: { BILL_DUE_DAYS: billingEnvironment['BILL_DUE_DAYS']! },
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
@@ -182,6 +198,40 @@ export function depositPolicySetting(policy: unknown): { depositPolicy?: string 
     throw new Error(`depositPolicy: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
   }
   return Object.keys(parsed.data).length ? { depositPolicy: JSON.stringify(parsed.data) } : {};
+}
+
+/**
+ * BillSegment's environment from the bill settings, checked at synth with the schema the function
+ * parses it with (so a bad setting fails `cdk synth`, naming it).
+ */
+export function billingRunEnvironment(props: Pick<CisStackProps, 'billDueDays' | 'billHighFactor' | 'billLowFactor' | 'billMinHistory' | 'billMaxTotal' | 'billMaxEstimated' | 'billMissingReads'>): Record<string, string> {
+  const settings: Array<[string, keyof typeof props, string | number | undefined]> = [
+    ['BILL_DUE_DAYS', 'billDueDays', props.billDueDays],
+    ['BILL_HIGH_FACTOR', 'billHighFactor', props.billHighFactor],
+    ['BILL_LOW_FACTOR', 'billLowFactor', props.billLowFactor],
+    ['BILL_MIN_HISTORY', 'billMinHistory', props.billMinHistory],
+    ['BILL_MAX_TOTAL', 'billMaxTotal', props.billMaxTotal],
+    ['BILL_MAX_ESTIMATED', 'billMaxEstimated', props.billMaxEstimated],
+    ['BILL_MISSING_READS', 'billMissingReads', props.billMissingReads],
+  ];
+  const given = Object.fromEntries(settings.flatMap(([name, , value]) => (value === undefined ? [] : [[name, String(value)]])));
+  const parsed = BillSegmentEnv.safeParse({ TABLE_NAME: 'synth', UTILITY_TIMEZONE: 'UTC', ...given });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? '');
+    const key = settings.find(([name]) => name === variable)?.[1] ?? variable;
+    throw new Error(`${key}: ${issue.message}`);
+  }
+  const env = parsed.data;
+  return {
+    BILL_DUE_DAYS: String(env.BILL_DUE_DAYS),
+    BILL_HIGH_FACTOR: env.BILL_HIGH_FACTOR,
+    BILL_LOW_FACTOR: env.BILL_LOW_FACTOR,
+    BILL_MIN_HISTORY: String(env.BILL_MIN_HISTORY),
+    BILL_MAX_TOTAL: env.BILL_MAX_TOTAL,
+    BILL_MAX_ESTIMATED: String(env.BILL_MAX_ESTIMATED),
+    BILL_MISSING_READS: env.BILL_MISSING_READS,
+  };
 }
 
 function validBillingSegments(segments: number): number {

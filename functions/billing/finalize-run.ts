@@ -1,6 +1,7 @@
 /** State machine tasks FinalizeRun ({runId, segmentResults}) and MarkRunFailed ({runId, error}). */
 import middy from '@middy/core';
 import { finalizeRun, type FinalizeRunDeps } from '../../shared/app/finalize-run';
+import { embeddedRunMetrics } from '../../shared/adapters/metrics';
 import { lazyHandler, tableDeps } from '../../shared/adapters/runtime';
 import { parseTaskInput } from '../../shared/adapters/task';
 import { FinalizeRunInput } from '../../shared/schemas/billing';
@@ -11,4 +12,4 @@ export function createHandler(deps: FinalizeRunDeps) {
     .handler((input) => finalizeRun(deps, input));
 }
 
-export const handler = lazyHandler(() => createHandler(tableDeps()));
+export const handler = lazyHandler(() => createHandler({ ...tableDeps(), metrics: embeddedRunMetrics() }));

@@ -8,7 +8,7 @@ import { PlanSegmentsInput } from '../../shared/schemas/billing';
 export function createHandler(deps: PlanSegmentsDeps) {
   return middy<PlanSegmentsInput>()
     .use(parseTaskInput(PlanSegmentsInput, 'PlanSegments'))
-    .handler(async (input) => planBillingSegments(deps, input));
+    .handler((input) => planBillingSegments(deps, input));
 }
 
 export const handler = lazyHandler(() => createHandler(planSegmentsDeps()));

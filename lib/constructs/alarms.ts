@@ -1,6 +1,8 @@
 /**
- * Operator alarms: meter reads parked in the dead-letter queue and failed billing runs, sent
- * to an encrypted SNS topic (with an e-mail subscription when an address is configured).
+ * Operator alarms: meter reads parked in the dead-letter queue, failed billing runs, and billing
+ * runs that finish with accounts that could not be billed (the AccountsFailed metric FinalizeRun
+ * logs in embedded metric format), sent to an encrypted SNS topic (with an e-mail subscription
+ * when an address is configured).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -12,6 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BILLING_METRICS_NAMESPACE } from '../../shared/adapters/metrics';
 
 export interface OperationalAlarmsProps {
   readonly deadLetterQueue: sqs.IQueue;
@@ -24,6 +27,7 @@ export class OperationalAlarms extends Construct {
   readonly topic: sns.Topic;
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly billingRunFailedAlarm: cloudwatch.Alarm;
+  readonly failedAccountsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
     super(scope, id);
@@ -64,7 +68,15 @@ export class OperationalAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.deadLetterAlarm, this.billingRunFailedAlarm]) {
+    this.failedAccountsAlarm = new cloudwatch.Alarm(this, 'BillingAccountsFailedAlarm', {
+      alarmDescription: 'A billing run finished with accounts it could not bill: see the run errors (GET /staff/billing-runs/{runId}), fix the records and run the cycle again.',
+      metric: new cloudwatch.Metric({ namespace: BILLING_METRICS_NAMESPACE, metricName: 'AccountsFailed', period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.deadLetterAlarm, this.billingRunFailedAlarm, this.failedAccountsAlarm]) {
       alarm.addAlarmAction(notify);
     }
   }

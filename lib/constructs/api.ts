@@ -40,6 +40,8 @@ export interface CisApiProps {
   readonly readsEnvironment?: Record<string, string>;
   /** Environment of the bill document functions besides the shared one (UTILITY_PROFILE). */
   readonly billDocumentEnvironment: Record<string, string>;
+  /** Environment of the bill exception routes (BILL_DUE_DAYS: a released bill's due date). */
+  readonly billExceptionsEnvironment?: Record<string, string>;
 }
 
 export interface PaymentSettings {
@@ -303,9 +305,11 @@ export class CisApi extends Construct {
         function: 'StartBillingRun',
       },
       { id: 'PutTariff', method: apigwv2.HttpMethod.PUT, path: '/staff/tariffs/{tariffId}', entry: 'functions/staff/put-tariff.ts', description: 'Staff (admin): stores a tariff; new versions append, history is never edited', access: 'read-write' },
-      { id: 'ListBillingCycles', method: apigwv2.HttpMethod.GET, path: '/staff/billing-cycles', entry: 'functions/staff/list-billing-cycles.ts', description: 'Staff: cycle schedules with their next periods, bill and due dates', access: 'read' },
-      { id: 'PutBillingCycle', method: apigwv2.HttpMethod.PUT, path: '/staff/billing-cycles/{cycle}', entry: 'functions/staff/put-billing-cycle.ts', description: 'Staff (billing, admin): a cycle\'s schedule', access: 'read-write' },
+      { id: 'ListBillingCycles', method: apigwv2.HttpMethod.GET, path: '/staff/billing-cycles', entry: 'functions/staff/list-billing-cycles.ts', description: 'Staff: cycle schedules with their next periods, bill and due dates', access: 'read', environment: props.billExceptionsEnvironment },
+      { id: 'PutBillingCycle', method: apigwv2.HttpMethod.PUT, path: '/staff/billing-cycles/{cycle}', entry: 'functions/staff/put-billing-cycle.ts', description: 'Staff (billing, admin): a cycle\'s schedule', access: 'read-write', environment: props.billExceptionsEnvironment },
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
+      { id: 'ListBillExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/bill-exceptions', entry: 'functions/staff/list-bill-exceptions.ts', description: 'Staff: held bills waiting for review, newest first', access: 'read', environment: props.billExceptionsEnvironment },
+      { id: 'ResolveBillException', method: apigwv2.HttpMethod.POST, path: '/staff/bill-exceptions/{billId}', entry: 'functions/staff/resolve-bill-exception.ts', description: 'Staff: releases (posts) or cancels a held bill', access: 'read-write', environment: props.billExceptionsEnvironment },
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },
       { id: 'GetMyBillDocument', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills/{billId}/document', entry: 'functions/portal/get-bill-document.ts', description: 'Portal: a bill of one of the customer\'s accounts as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },

@@ -26,6 +26,8 @@ export interface BillingWorkflowProps {
   readonly billingSegments: number;
   /** Hour of the day (UTC) the scheduler starts the runs whose bill date has come. */
   readonly scheduleHourUtc: number;
+  /** BillSegment's bill settings (BILL_DUE_DAYS, the bill exception limits, BILL_MISSING_READS). */
+  readonly billSegmentEnvironment?: Record<string, string>;
 }
 
 export const BILLING_SCHEDULE_LOGICAL_ID = 'BillingDailySchedule';
@@ -54,6 +56,7 @@ export class BillingWorkflow extends Construct {
       description: 'Rates usage and issues bills for one segment of accounts (idempotent)',
       timeout: Duration.minutes(5),
       memorySize: 1024,
+      environment: props.billSegmentEnvironment,
     });
     this.finalizeRun = new CisFunction(this, 'FinalizeRun', {
       shared: props.shared,
@@ -119,7 +122,7 @@ export class BillingWorkflow extends Construct {
       entry: 'functions/billing/scheduled-runs.ts',
       description: 'Daily: starts the billing runs of the cycles whose bill date has come (once per cycle and period)',
       timeout: Duration.minutes(1),
-      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, ...(props.billSegmentEnvironment?.['BILL_DUE_DAYS'] ? { BILL_DUE_DAYS: props.billSegmentEnvironment['BILL_DUE_DAYS'] } : {}) },
     });
     props.table.grantReadWriteData(this.scheduledRuns.function);
     this.stateMachine.grantStartExecution(this.scheduledRuns.function);

@@ -1,24 +1,26 @@
 /**
  * Bills and their ledger entries. Issuing a bill writes the bill, its ledger entry with its
- * idempotency item and its audit event in one transaction that is cancelled when the bill already exists.
- * A final bill also clears its account's finalBillDue flag in that transaction.
+ * idempotency item, its history item (total, usage and peaks for later bills) and its audit event
+ * in one transaction that is cancelled when the bill already exists. A final bill also clears its
+ * account's finalBillDue flag in that transaction. A held bill is written with its review record
+ * (the bill exception queue) and its audit event instead, and posts nothing until released.
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
-import { DEFAULT_DUE_DAYS, type Bill, type BillLine, type BillService } from '../domain/billing';
+import { HELD_BILL_STATUSES, type HeldBill } from '../domain/bill-exceptions';
+import { BILL_STATUSES, DEFAULT_DUE_DAYS, ESTIMATE_METHODS, historyEntryOf, type Bill, type BillHistoryEntry, type BillLine, type BillService } from '../domain/billing';
 import { addDays } from '../domain/calendar';
 import { serviceTypeOfUnit } from '../domain/customers/lifecycle';
 import { SERVICE_TYPES } from '../domain/customers/model';
 import { ConflictError } from '../domain/errors';
 import type { LedgerEntry } from '../domain/ledger';
 import { UNITS } from '../domain/units';
-import { CorruptRecord, TransientStoreError } from '../app/errors';
-import type { BillIssue, BillKey, BillStore, IssueOutcome, IssueResult, Page } from '../app/ports';
+import { BillNotHeld, CorruptRecord, TransientStoreError } from '../app/errors';
+import type { BillCancel, BillIssue, BillKey, BillRelease, BillStore, HeldBillStore, IssueOutcome, IssueResult, Page } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { batchGet, cancellationCodes, cancellationReasons, isTransientCancellation, newestFirstPage, plainItem, storeCall, type Item } from './dynamo';
-import { peakItemsOfBill } from './agreement-store';
-import { decimalStr, map, oneOf, optStr, str } from './item';
-import { keys } from './keys';
+import { batchGet, cancellationCodes, cancellationReasons, decodeCursor, isTransientCancellation, newestFirstPage, plainItem, queryPage, storeCall, type Item } from './dynamo';
+import { decimalStr, int, map, oneOf, optStr, str } from './item';
+import { GSI2, keys, TYPE_BILL_EXCEPTION } from './keys';
 import { ledgerEntryToItem, ledgerKeyItem } from './ledger-store';
 
 export function billToItem(bill: Bill): Item {
@@ -39,7 +41,81 @@ export function billToItem(bill: Bill): Item {
     status: bill.status,
     runId: bill.runId,
     issuedAt: bill.issuedAt,
+    ...(bill.revision !== undefined ? { revision: bill.revision } : {}),
+    ...(bill.estimated ? { estimated: true } : {}),
+    ...(bill.holds ? { holds: bill.holds.map((hold) => ({ ...hold })) } : {}),
+    ...(bill.review ? { review: { ...bill.review } } : {}),
   };
+}
+
+/** The history item of a posted bill (no lines: only what later bills' checks, estimates and ratchets read). */
+export function billHistoryToItem(accountId: string, entry: BillHistoryEntry): Item {
+  return { ...keys.billHistory(accountId, entry.periodStart, entry.billId), type: 'BILL_HISTORY', ...entry, services: entry.services.map((service) => ({ ...service })) };
+}
+
+export function billHistoryFromItem(item: Item): BillHistoryEntry {
+  const services = item['services'];
+  if (!Array.isArray(services)) throw new CorruptRecord(`bill history ${String(item['SK'])}: services is not a list`);
+  return {
+    billId: str(item, 'billId'),
+    periodStart: str(item, 'periodStart'),
+    periodEnd: str(item, 'periodEnd'),
+    total: decimalStr(item, 'total'),
+    estimated: item['estimated'] === true,
+    services: services.map((value: unknown) => {
+      const service = asMap(value, 'a bill history service');
+      const peakKw = service['peakKw'] === undefined ? undefined : decimalStr(service, 'peakKw');
+      return {
+        agreementId: str(service, 'agreementId'),
+        periodStart: str(service, 'periodStart'),
+        periodEnd: str(service, 'periodEnd'),
+        quantity: decimalStr(service, 'quantity'),
+        unit: str(service, 'unit'),
+        estimated: service['estimated'] === true,
+        ...(peakKw !== undefined ? { peakKw } : {}),
+      };
+    }),
+  };
+}
+
+export function heldBillToItem(held: HeldBill): Item {
+  return {
+    ...keys.heldBill(held.billId),
+    ...(held.status === 'OPEN' ? keys.heldBillQueue(held.heldAt, held.billId) : {}),
+    type: 'BILL_EXCEPTION',
+    ...held,
+    reasons: held.holds.map((hold) => hold.reason),
+    holds: held.holds.map((hold) => ({ ...hold })),
+    ...(held.review ? { review: { ...held.review } } : {}),
+  };
+}
+
+export function heldBillFromItem(item: Item): HeldBill {
+  const holds = item['holds'];
+  if (!Array.isArray(holds)) throw new CorruptRecord(`bill exception ${String(item['PK'])}: holds is not a list`);
+  const review = item['review'] === undefined ? undefined : reviewFromItem(map(item, 'review'));
+  return {
+    billId: str(item, 'billId'),
+    accountId: str(item, 'accountId'),
+    customerId: str(item, 'customerId'),
+    cycle: str(item, 'cycle'),
+    periodStart: str(item, 'periodStart'),
+    periodEnd: str(item, 'periodEnd'),
+    runId: str(item, 'runId'),
+    total: decimalStr(item, 'total'),
+    heldAt: str(item, 'heldAt'),
+    holds: holds.map((value: unknown) => {
+      const hold = asMap(value, 'a hold');
+      return { reason: str(hold, 'reason'), message: str(hold, 'message') };
+    }),
+    status: oneOf(item, 'status', HELD_BILL_STATUSES),
+    ...(review ? { review } : {}),
+  };
+}
+
+function reviewFromItem(item: Item): NonNullable<Bill['review']> {
+  const note = optStr(item, 'note');
+  return { action: oneOf(item, 'action', ['released', 'cancelled'] as const), at: str(item, 'at'), by: str(item, 'by'), ...(note ? { note } : {}) };
 }
 
 function asMap(value: unknown, what: string): Item {
@@ -83,6 +159,7 @@ function serviceFromItem(value: unknown): BillService {
     finalBill: item['finalBill'] === true,
     lines: lines.map(lineFromItem),
     subtotal: decimalStr(item, 'subtotal'),
+    ...(item['estimated'] === true ? { estimated: true, estimateMethod: oneOf(item, 'estimateMethod', ESTIMATE_METHODS) } : {}),
   };
 }
 
@@ -128,9 +205,13 @@ export function billFromItem(item: Item): Bill {
     dueDate: optStr(item, 'dueDate') ?? addDays(issuedAt.slice(0, 10), DEFAULT_DUE_DAYS),
     finalBill: item['finalBill'] === true,
     currency: oneOf(item, 'currency', ['USD'] as const),
-    status: oneOf(item, 'status', ['ISSUED'] as const),
+    status: oneOf(item, 'status', BILL_STATUSES),
     runId: str(item, 'runId'),
     issuedAt,
+    ...(item['revision'] !== undefined ? { revision: int(item, 'revision') } : {}),
+    ...(item['estimated'] === true ? { estimated: true } : {}),
+    ...(Array.isArray(item['holds']) ? { holds: (item['holds'] as unknown[]).map((value) => { const hold = asMap(value, 'a hold'); return { reason: str(hold, 'reason'), message: str(hold, 'message') }; }) } : {}),
+    ...(item['review'] !== undefined ? { review: reviewFromItem(map(item, 'review')) } : {}),
   };
 }
 
@@ -158,25 +239,36 @@ function clearFinalBillDue(tableName: string, accountId: string) {
   };
 }
 
-/**
- * The actions that issue one bill: bill (first), ledger entry, audit event, ledger key, peaks,
- * each only if absent; and, for a final bill unless `clearsFlag` is false, the account's
- * finalBillDue update (last).
- */
-function issueActions(tableName: string, { bill, entry, audit }: BillIssue, clearsFlag = true) {
-  const notExists = 'attribute_not_exists(PK)';
+const NOT_EXISTS = 'attribute_not_exists(PK)';
+
+/** What posting a bill writes besides the bill: ledger entry, audit event, ledger key, history item (with the bill's peaks). */
+function postingPuts(tableName: string, bill: Bill, entry: LedgerEntry, audit: AuditEvent) {
   return [
-    { Put: { TableName: tableName, Item: billToItem(bill), ConditionExpression: notExists, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } },
-    { Put: { TableName: tableName, Item: ledgerEntryToItem(entry), ConditionExpression: notExists } },
-    { Put: { TableName: tableName, Item: auditToItem(audit), ConditionExpression: notExists } },
-    { Put: { TableName: tableName, Item: ledgerKeyItem(entry), ConditionExpression: notExists } },
-    ...peakItemsOfBill(bill).map((Item) => ({ Put: { TableName: tableName, Item, ConditionExpression: notExists } })),
-    ...(bill.finalBill && clearsFlag ? [clearFinalBillDue(tableName, bill.accountId)] : []),
+    { Put: { TableName: tableName, Item: ledgerEntryToItem(entry), ConditionExpression: NOT_EXISTS } },
+    { Put: { TableName: tableName, Item: auditToItem(audit), ConditionExpression: NOT_EXISTS } },
+    { Put: { TableName: tableName, Item: ledgerKeyItem(entry), ConditionExpression: NOT_EXISTS } },
+    { Put: { TableName: tableName, Item: billHistoryToItem(bill.accountId, historyEntryOf(bill)), ConditionExpression: NOT_EXISTS } },
   ];
 }
 
+/**
+ * The actions that write one bill, each only if absent, the bill first. ISSUED: bill, ledger
+ * entry, audit event, ledger key, history item; and, for a final bill unless `clearsFlag` is
+ * false, the account's finalBillDue update (last). HELD: bill, audit event, review record.
+ */
+function issueActions(tableName: string, { bill, entry, audit, held }: BillIssue, clearsFlag = true) {
+  const billPut = { Put: { TableName: tableName, Item: billToItem(bill), ConditionExpression: NOT_EXISTS, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } };
+  if (bill.status === 'HELD') {
+    if (!held) throw new Error(`held bill ${bill.billId} comes without its review record`);
+    return [billPut, { Put: { TableName: tableName, Item: auditToItem(audit), ConditionExpression: NOT_EXISTS } }, { Put: { TableName: tableName, Item: heldBillToItem(held), ConditionExpression: NOT_EXISTS } }];
+  }
+  if (bill.status !== 'ISSUED' || !entry) throw new Error(`bill ${bill.billId} is ${bill.status}${entry ? '' : ' without a ledger entry'}: only ISSUED bills with their entry or HELD bills are written`);
+  return [billPut, ...postingPuts(tableName, bill, entry, audit), ...(bill.finalBill && clearsFlag ? [clearFinalBillDue(tableName, bill.accountId)] : [])];
+}
 
-export class DynamoBillStore implements BillStore {
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+export class DynamoBillStore implements BillStore, HeldBillStore {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -235,9 +327,8 @@ export class DynamoBillStore implements BillStore {
           // a bill of the group exists, or one bill is refused: find out bill by bill
         }
         for (const index of indexes) {
-          const { bill, entry, audit } = issues[index]!;
           try {
-            results[index] = await this.issue(bill, entry, audit);
+            results[index] = await this.issueOnce(issues[index]!, true);
           } catch (error) {
             results[index] = { issued: false, error };
           }
@@ -252,11 +343,12 @@ export class DynamoBillStore implements BillStore {
    * already) is issued again without the account update: the bill never waits on the flag.
    */
   async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {
-    return this.issueOnce(bill, entry, audit, true);
+    return this.issueOnce({ bill, entry, audit }, true);
   }
 
-  private async issueOnce(bill: Bill, entry: LedgerEntry, audit: AuditEvent, clearsFlag: boolean): Promise<IssueOutcome> {
-    const actions = issueActions(this.tableName, { bill, entry, audit }, clearsFlag);
+  private async issueOnce(issue: BillIssue, clearsFlag: boolean): Promise<IssueOutcome> {
+    const { bill } = issue;
+    const actions = issueActions(this.tableName, issue, clearsFlag);
     try {
       await storeCall('TransactWrite bill', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: actions })));
       return { issued: true };
@@ -265,7 +357,7 @@ export class DynamoBillStore implements BillStore {
       const reasons = cancellationReasons(error);
       const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
       const accountIndex = actions.findIndex((action) => 'Update' in action);
-      if (accountIndex >= 0 && failed.length === 1 && failed[0] === accountIndex) return this.issueOnce(bill, entry, audit, false);
+      if (accountIndex >= 0 && failed.length === 1 && failed[0] === accountIndex) return this.issueOnce(issue, false);
       if (reasons[0]?.Code === 'ConditionalCheckFailed') {
         const old = plainItem(reasons[0].Item);
         return { issued: false, existing: old ? billFromItem(old) : await this.get(bill.accountId, bill.periodStart, bill.billId) };
@@ -276,6 +368,97 @@ export class DynamoBillStore implements BillStore {
       if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
         throw new ConflictError(`bill ${bill.billId}: its ledger entry or audit event exists without the bill`);
       }
+      throw error;
+    }
+  }
+
+  async getHeld(billId: string): Promise<HeldBill | undefined> {
+    const output = await storeCall('GetItem bill exception', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.heldBill(billId), ConsistentRead: true })));
+    return output.Item ? heldBillFromItem(output.Item) : undefined;
+  }
+
+  async listHeld(query: { reason?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<HeldBill>> {
+    return queryPage(
+      this.documentClient,
+      'Query bill exceptions',
+      {
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'GSI2PK = :p',
+        ...(query.reason ? { FilterExpression: 'contains(#reasons, :reason)', ExpressionAttributeNames: { '#reasons': 'reasons' } } : {}),
+        ExpressionAttributeValues: { ':p': TYPE_BILL_EXCEPTION, ...(query.reason ? { ':reason': query.reason } : {}) },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: decodeCursor(query.cursor, { GSI2PK: TYPE_BILL_EXCEPTION }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
+      },
+      heldBillFromItem,
+    );
+  }
+
+  async release(change: BillRelease): Promise<void> {
+    const { bill, entry, exception, audit } = change;
+    const actions = (clearsFlag: boolean): TransactItems => [
+      this.reviewBill(bill, 'ISSUED', { issuedAt: bill.issuedAt, dueDate: bill.dueDate }),
+      this.resolveHeld(exception),
+      ...postingPuts(this.tableName, bill, entry, audit),
+      ...(bill.finalBill && clearsFlag ? [clearFinalBillDue(this.tableName, bill.accountId)] : []),
+    ];
+    await this.review(bill.billId, 'release', actions);
+  }
+
+  async cancel(change: BillCancel): Promise<void> {
+    const { bill, exception, audit } = change;
+    await this.review(bill.billId, 'cancel', () => [
+      this.reviewBill(bill, 'CANCELLED', {}),
+      this.resolveHeld(exception),
+      { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: NOT_EXISTS } },
+    ]);
+  }
+
+  /** The held bill's update to `status` with its review, only while it is HELD. */
+  private reviewBill(bill: Bill, status: 'ISSUED' | 'CANCELLED', set: Record<string, string>) {
+    const names: Record<string, string> = { '#status': 'status', '#review': 'review' };
+    const values: Record<string, unknown> = { ':status': status, ':held': 'HELD', ':review': { ...bill.review } };
+    const sets = ['#status = :status', '#review = :review'];
+    for (const [name, value] of Object.entries(set)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    return { Update: { TableName: this.tableName, Key: keys.bill(bill.accountId, bill.periodStart, bill.billId), UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: '#status = :held', ExpressionAttributeNames: names, ExpressionAttributeValues: values } };
+  }
+
+  /** The review record's update out of the queue (its GSI2 keys removed), only while it is OPEN. */
+  private resolveHeld(exception: HeldBill) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.heldBill(exception.billId),
+        UpdateExpression: 'SET #status = :status, #review = :review REMOVE GSI2PK, GSI2SK',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status', '#review': 'review' },
+        ExpressionAttributeValues: { ':status': exception.status, ':open': 'OPEN', ':review': { ...exception.review } },
+      },
+    };
+  }
+
+  /**
+   * Runs a review transaction. The bill or the record no longer held/open: ConflictError. Only a
+   * final bill's account flag already cleared: redone without the account update, as issuing does.
+   */
+  private async review(billId: string, what: 'release' | 'cancel', actions: (clearsFlag: boolean) => TransactItems, clearsFlag = true): Promise<void> {
+    const items = actions(clearsFlag);
+    try {
+      await storeCall(`TransactWrite bill ${what}`, () => this.documentClient.send(new TransactWriteCommand({ TransactItems: items })));
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+      const reasons = cancellationReasons(error);
+      const failed = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+      const accountIndex = items.findIndex((item) => item.Update?.Key?.['SK'] === 'ACCOUNT');
+      if (accountIndex >= 0 && failed.length === 1 && failed[0] === accountIndex) return this.review(billId, what, actions, false);
+      if (isTransientCancellation(reasons)) throw new TransientStoreError(`bill ${billId} ${what} cancelled: ${cancellationCodes(reasons).join(', ')}`, { cause: error });
+      if (failed.includes(0) || failed.includes(1)) throw new BillNotHeld(`bill ${billId} is no longer held: it was released or cancelled meanwhile`);
+      if (failed.length > 0) throw new ConflictError(`bill ${billId}: its ledger entry, history or audit event exists already`);
       throw error;
     }
   }

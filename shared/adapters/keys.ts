@@ -17,6 +17,7 @@ export const TYPE_ACCOUNT = 'TYPE#ACCOUNT';
 export const TYPE_CUSTOMER = 'TYPE#CUSTOMER';
 export const TYPE_RUN = 'TYPE#RUN';
 export const TYPE_PREMISE = 'TYPE#PREMISE';
+export const TYPE_BILL_EXCEPTION = 'TYPE#BILL_EXCEPTION';
 
 export const keys = {
   account: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
@@ -42,6 +43,15 @@ export const keys = {
   accountPartition: (accountId: string) => `ACCOUNT#${accountId}`,
   bill: (accountId: string, periodStart: string, billId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `BILL#${periodStart}#${billId}` }),
   BILL_PREFIX: 'BILL#',
+  /**
+   * What later bills read of a posted bill (total, estimated, usage and peaks per service), in the
+   * account's agreements range ("~" sorts after every agreement id) so billing's one Query of
+   * AGREEMENT# returns the account's bill history with its agreements.
+   */
+  billHistory: (accountId: string, periodStart: string, billId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `AGREEMENT#~BILL#${periodStart}#${billId}` }),
+  /** The review record of a held bill, found by bill id alone; in the queue (GSI2) while OPEN. */
+  heldBill: (billId: string): Key => ({ PK: `BILLEXC#${billId}`, SK: 'BILLEXC' }),
+  heldBillQueue: (heldAt: string, billId: string) => ({ GSI2PK: TYPE_BILL_EXCEPTION, GSI2SK: `${heldAt}#${billId}` }),
   ledgerEntry: (accountId: string, postedAt: string, entryId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `LEDGER#${postedAt}#${entryId}` }),
   LEDGER_PREFIX: 'LEDGER#',
   /** The idempotency item of a ledger entry: one per account and business key. */
@@ -73,6 +83,10 @@ export const keys = {
   webhookEvent: (eventId: string): Key => ({ PK: `WEBHOOK#${eventId}`, SK: 'WEBHOOK' }),
 
   run: (runId: string): Key => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
+  runPartition: (runId: string) => `RUN#${runId}`,
+  /** A segment's progress item, in the run's partition (one Query reads the run and its segments). */
+  runSegment: (runId: string, segmentIndex: number): Key => ({ PK: `RUN#${runId}`, SK: `SEGMENT#${String(segmentIndex).padStart(5, '0')}` }),
+  RUN_SEGMENT_PREFIX: 'SEGMENT#',
   runByType: (runId: string, startedAt: string) => ({ GSI2PK: TYPE_RUN, GSI2SK: `${startedAt}#${runId}` }),
   /** A billing cycle's schedule (read periods, read window, bill days). */
   cycleSchedule: (cycle: string): Key => ({ PK: `CYCLE#${cycle}`, SK: 'SCHEDULE' }),

@@ -1,11 +1,15 @@
-/** Billing run records; every state change is written with its audit event in one transaction. */
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+/**
+ * Billing run records; every state change is written with its audit event in one transaction.
+ * Each segment of a run keeps a progress item in the run's partition (RUN#<runId> / SEGMENT#<n>),
+ * updated when the segment starts and when it finishes: two writes per segment, none per bill.
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
-import type { AccountFailure, BillingRun, RunCounts } from '../domain/runs';
+import type { AccountFailure, BillingRun, RunCounts, SegmentProgress, SegmentResult } from '../domain/runs';
 import { BillingRunNotFound, CorruptRecord, TransientStoreError } from '../app/errors';
-import type { RunOutcome, RunStore } from '../app/ports';
+import type { RunOutcome, RunProgressStore, RunStore } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { storeCall, type Item } from './dynamo';
+import { isConditionalCheckFailed, queryAll, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, optStr, str } from './item';
 import { keys } from './keys';
 
@@ -22,6 +26,7 @@ export function runToItem(run: BillingRun): Item {
     counts: { ...run.counts },
     startedAt: run.startedAt,
     startedBy: run.startedBy,
+    ...(run.plannedSegments !== undefined ? { plannedSegments: run.plannedSegments } : {}),
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     errors: run.errors.map((error) => ({ ...error })),
     ...(run.failure ? { failure: { ...run.failure } } : {}),
@@ -30,7 +35,8 @@ export function runToItem(run: BillingRun): Item {
 
 function countsFromItem(item: Item): RunCounts {
   const counts = map(item, 'counts');
-  return { segments: int(counts, 'segments'), billed: int(counts, 'billed'), skipped: int(counts, 'skipped'), failed: int(counts, 'failed') };
+  // Runs recorded before bills could be held have no `held` count.
+  return { segments: int(counts, 'segments'), billed: int(counts, 'billed'), held: counts['held'] === undefined ? 0 : int(counts, 'held'), skipped: int(counts, 'skipped'), failed: int(counts, 'failed') };
 }
 
 function errorsFromItem(item: Item): AccountFailure[] {
@@ -51,6 +57,7 @@ export function runFromItem(item: Item): BillingRun {
     counts: countsFromItem(item),
     startedAt: str(item, 'startedAt'),
     startedBy: str(item, 'startedBy'),
+    ...(item['plannedSegments'] !== undefined ? { plannedSegments: int(item, 'plannedSegments') } : {}),
     ...(finishedAt ? { finishedAt } : {}),
     errors: errorsFromItem(item),
     ...(failure ? { failure: { error: str(failure, 'error'), cause: str(failure, 'cause') } } : {}),
@@ -59,7 +66,20 @@ export function runFromItem(item: Item): BillingRun {
 
 type CancellationReason = { Code?: string };
 
-export class DynamoRunStore implements RunStore {
+export function segmentProgressFromItem(item: Item): SegmentProgress {
+  const finishedAt = optStr(item, 'finishedAt');
+  const counts = item['counts'] === undefined ? undefined : map(item, 'counts');
+  return {
+    segmentIndex: int(item, 'segmentIndex'),
+    status: oneOf(item, 'status', ['RUNNING', 'DONE'] as const),
+    attempts: item['attempts'] === undefined ? 1 : int(item, 'attempts'),
+    startedAt: str(item, 'startedAt'),
+    ...(finishedAt ? { finishedAt } : {}),
+    ...(counts ? { counts: { billed: int(counts, 'billed'), held: int(counts, 'held'), skipped: int(counts, 'skipped'), failed: int(counts, 'failed') } } : {}),
+  };
+}
+
+export class DynamoRunStore implements RunStore, RunProgressStore {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -103,6 +123,64 @@ export class DynamoRunStore implements RunStore {
       },
       { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: 'attribute_not_exists(PK)' } },
     ]);
+  }
+
+  async runPlanned(runId: string, segments: number): Promise<void> {
+    try {
+      await storeCall('UpdateItem run plan', () =>
+        this.documentClient.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.run(runId),
+            UpdateExpression: 'SET #planned = :planned',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: { '#planned': 'plannedSegments' },
+            ExpressionAttributeValues: { ':planned': segments },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new BillingRunNotFound(`billing run ${runId} does not exist`);
+      throw error;
+    }
+  }
+
+  async segmentStarted(runId: string, segmentIndex: number, at: string): Promise<void> {
+    await storeCall('UpdateItem run segment', () =>
+      this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.runSegment(runId, segmentIndex),
+          UpdateExpression: 'SET #type = :type, #segmentIndex = :segmentIndex, #status = :running, #startedAt = if_not_exists(#startedAt, :at) ADD #attempts :one',
+          ExpressionAttributeNames: { '#type': 'type', '#segmentIndex': 'segmentIndex', '#status': 'status', '#startedAt': 'startedAt', '#attempts': 'attempts' },
+          ExpressionAttributeValues: { ':type': 'RUN_SEGMENT', ':segmentIndex': segmentIndex, ':running': 'RUNNING', ':at': at, ':one': 1 },
+        }),
+      ),
+    );
+  }
+
+  async segmentFinished(runId: string, result: SegmentResult, at: string): Promise<void> {
+    const { billed, held, skipped, failed } = result;
+    await storeCall('UpdateItem run segment', () =>
+      this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.runSegment(runId, result.segmentIndex),
+          UpdateExpression: 'SET #type = :type, #segmentIndex = :segmentIndex, #status = :done, #startedAt = if_not_exists(#startedAt, :at), #finishedAt = :at, #counts = :counts',
+          ExpressionAttributeNames: { '#type': 'type', '#segmentIndex': 'segmentIndex', '#status': 'status', '#startedAt': 'startedAt', '#finishedAt': 'finishedAt', '#counts': 'counts' },
+          ExpressionAttributeValues: { ':type': 'RUN_SEGMENT', ':segmentIndex': result.segmentIndex, ':done': 'DONE', ':at': at, ':counts': { billed, held, skipped, failed } },
+        }),
+      ),
+    );
+  }
+
+  async listSegments(runId: string): Promise<SegmentProgress[]> {
+    const items = await queryAll(this.documentClient, 'Query run segments', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.runPartition(runId), ':prefix': keys.RUN_SEGMENT_PREFIX },
+    });
+    return items.map(segmentProgressFromItem);
   }
 
   private async transact(runId: string, items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<void> {

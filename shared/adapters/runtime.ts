@@ -9,7 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Logger } from '../app/ports';
 import { budgetBillingHook } from '../app/payments/budget';
-import { BillSegmentEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
+import { BillExceptionsEnv, billExceptionLimitsOf, BillSegmentEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
 import { DynamoAgreementStore } from './agreement-store';
 import { DynamoAccountStore } from './account-store';
 import { DynamoBillStore } from './bill-store';
@@ -80,16 +80,30 @@ export const startBillingRunDeps = lazy(() => {
   return { ...tableDeps(), workflow: new StepFunctionsBillingWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN) };
 });
 
-/** BillSegment reads BILL_DUE_DAYS (days from issue to due date, default 21); budget billing follows each issued bill. */
+/**
+ * BillSegment reads BILL_DUE_DAYS (days from issue to due date, default 21), the bill exception
+ * limits (BILL_HIGH_FACTOR, BILL_LOW_FACTOR, BILL_MIN_HISTORY, BILL_MAX_TOTAL, BILL_MAX_ESTIMATED)
+ * and BILL_MISSING_READS; it records its progress in the run store, and budget billing follows
+ * each issued bill.
+ */
 export const billSegmentDeps = lazy(() => {
   const env = parseEnv(BillSegmentEnv);
-  const table = tableDeps();
-  const afterIssue = budgetBillingHook({ ...table, ledger: new DynamoLedgerStore(table.documentClient, table.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing');
-  return { ...table, dueDays: env.BILL_DUE_DAYS, afterIssue };
+  const deps = tableDeps();
+  const afterIssue = budgetBillingHook({ ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing');
+  return { ...deps, dueDays: env.BILL_DUE_DAYS, limits: billExceptionLimitsOf(env), missingReads: env.BILL_MISSING_READS, progress: deps.runs, afterIssue };
 });
 
-/** PlanSegments needs BILLING_SEGMENTS. */
+/** The bill exception routes read BILL_DUE_DAYS (a released bill is due that many days after its release). */
+export const billExceptionsDeps = lazy(() => {
+  const env = parseEnv(BillExceptionsEnv);
+  const deps = tableDeps();
+  const afterIssue = budgetBillingHook({ ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing');
+  return { ...deps, dueDays: env.BILL_DUE_DAYS, afterIssue };
+});
+
+/** PlanSegments needs BILLING_SEGMENTS; it records the planned count on the run. */
 export const planSegmentsDeps = lazy(() => {
   const env = parseEnv(PlanSegmentsEnv);
-  return { ...tableDeps(), segmentCount: env.BILLING_SEGMENTS };
+  const deps = tableDeps();
+  return { ...deps, segmentCount: env.BILLING_SEGMENTS, progress: deps.runs };
 });

@@ -45,3 +45,13 @@ export class VersionConflict extends ConflictError {
 export class BillingRunNotStarted extends DependencyUnavailable {
   override name = 'BillingRunNotStarted';
 }
+
+/** A release or cancel of a bill that is not (or no longer) held (HTTP 409). */
+export class BillNotHeld extends ConflictError {
+  override name = 'BillNotHeld';
+}
+
+/** No bill exception (held bill) with that bill id (HTTP 404). */
+export class BillExceptionNotFound extends NotFoundError {
+  override name = 'BillExceptionNotFound';
+}

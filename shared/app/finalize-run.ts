@@ -8,12 +8,18 @@ import { summarizeSegments, type RunCounts, type RunStatus, type SegmentResult }
 import { BillingRunNotFound } from './errors';
 import type { Clock, RunOutcome, RunStore } from './ports';
 
+/** Where a finished run's counts go as metrics (an embedded-metric log line in AWS). */
+export interface RunMetricsSink {
+  runFinished(runId: string, status: 'SUCCEEDED' | 'FAILED', counts: RunCounts, at: Date): void;
+}
+
 export const MAX_CAUSE_LENGTH = 2000;
 
 export interface FinalizeRunDeps {
   runs: RunStore;
   clock: Clock;
   newId: () => string;
+  metrics?: RunMetricsSink;
 }
 
 export type FinalizeRunInput = { runId: string; segmentResults: readonly SegmentResult[] } | { runId: string; error: { Error?: string | undefined; Cause?: string | undefined } };
@@ -48,9 +54,10 @@ export async function finalizeRun(deps: FinalizeRunDeps, input: FinalizeRunInput
     details: outcome.counts ? { ...outcome.counts } : { error: outcome.failure?.error ?? null },
   };
   await deps.runs.finish(outcome, audit);
+  deps.metrics?.runFinished(run.runId, outcome.status, outcome.counts ?? run.counts, new Date(finishedAt));
   return { runId: run.runId, status: outcome.status, counts: outcome.counts ?? run.counts };
 }
 
 function sameCounts(a: RunCounts, b: RunCounts): boolean {
-  return a.segments === b.segments && a.billed === b.billed && a.skipped === b.skipped && a.failed === b.failed;
+  return a.segments === b.segments && a.billed === b.billed && a.held === b.held && a.skipped === b.skipped && a.failed === b.failed;
 }

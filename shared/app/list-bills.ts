@@ -1,4 +1,7 @@
-/** Portal: the bills of one of the signed-in customer's accounts, newest first. */
+/**
+ * Portal: the bills of one of the signed-in customer's accounts, newest first. Only ISSUED bills:
+ * a bill held for review or cancelled was never sent (a page may hold fewer items than the limit).
+ */
 import type { Bill } from '../domain/billing';
 import { requireOwnAccount } from '../domain/identity';
 import type { AccountStore, BillStore } from './ports';
@@ -12,5 +15,5 @@ export interface ListBillsDeps {
 export async function listBills(deps: ListBillsDeps, customerId: string, accountId: string, page: { limit: number; cursor?: string | undefined }): Promise<{ items: Bill[]; nextCursor: string | null }> {
   requireOwnAccount(await deps.accounts.get(accountId), customerId, accountId);
   const bills = await deps.bills.listForAccount(accountId, page.limit, page.cursor);
-  return { items: bills.items, nextCursor: bills.nextCursor ?? null };
+  return { items: bills.items.filter((bill) => bill.status === 'ISSUED'), nextCursor: bills.nextCursor ?? null };
 }

@@ -4,11 +4,12 @@
  */
 import type { Account, Meter } from '../domain/accounts';
 import type { AuditEvent } from '../domain/audit';
-import type { AgreementPeak, Bill } from '../domain/billing';
+import type { HeldBill } from '../domain/bill-exceptions';
+import type { AgreementPeak, Bill, BillHistoryEntry } from '../domain/billing';
 import type { Agreement } from '../domain/customers/model';
 import type { LedgerEntry } from '../domain/ledger';
 import type { DayReads } from '../domain/reads';
-import type { BillingRun, RunStatus, AccountFailure, RunCounts } from '../domain/runs';
+import type { BillingRun, RunStatus, AccountFailure, RunCounts, SegmentProgress, SegmentResult } from '../domain/runs';
 import type { TariffUpdate } from '../domain/rating/history';
 import type { TariffDocument } from '../domain/rating/schema';
 import type { StoredInterval } from '../domain/rating/usage';
@@ -72,17 +73,40 @@ export interface TariffStore {
   save(update: TariffUpdate, expectedRevision: number | undefined, audit: AuditEvent, at: string): Promise<void>;
 }
 
-/** What billing reads of an account's service agreements: the agreements and the peaks earlier bills stored. */
+/**
+ * What billing reads of an account's service agreements: the agreements, the peaks earlier bills
+ * stored and the history of its posted bills (totals, estimates, usage per service).
+ */
 export interface AgreementStore {
-  listForBilling(accountId: string): Promise<{ agreements: Agreement[]; peaks: AgreementPeak[] }>;
+  listForBilling(accountId: string): Promise<{ agreements: Agreement[]; peaks: AgreementPeak[]; history?: BillHistoryEntry[] }>;
 }
 
 export type IssueOutcome = { issued: true } | { issued: false; existing: Bill | undefined };
 
-/** A bill to issue with its ledger entry and audit event (written together or not at all). */
+/**
+ * A bill to write with its audit event (together or not at all). An ISSUED bill comes with its
+ * ledger entry (and the store adds its ledger key, history item and peaks); a HELD bill with its
+ * review record instead, and nothing that posts.
+ */
 export interface BillIssue {
   bill: Bill;
+  entry?: LedgerEntry;
+  audit: AuditEvent;
+  held?: HeldBill;
+}
+
+/** Staff released a held bill: the bill as ISSUED, its ledger entry, the review record resolved, the audit event. */
+export interface BillRelease {
+  bill: Bill;
   entry: LedgerEntry;
+  exception: HeldBill;
+  audit: AuditEvent;
+}
+
+/** Staff cancelled a held bill: the bill as CANCELLED, the review record resolved, the audit event. */
+export interface BillCancel {
+  bill: Bill;
+  exception: HeldBill;
   audit: AuditEvent;
 }
 
@@ -109,6 +133,21 @@ export interface BillStore {
   issueMany(issues: readonly BillIssue[]): Promise<IssueResult[]>;
 }
 
+/** The bill exception queue (held bills), newest first. */
+export interface HeldBillStore {
+  getHeld(billId: string): Promise<HeldBill | undefined>;
+  /** The OPEN records, newest first; with `reason`, only those held (also) for it. */
+  listHeld(query: { reason?: string | undefined; limit: number; cursor?: string | undefined }): Promise<Page<HeldBill>>;
+  /**
+   * One transaction: the bill HELD -> ISSUED, its ledger entry, ledger key, history item and
+   * peaks, the record OPEN -> RELEASED (out of the queue), the audit event, and a final bill's
+   * account flag as issuing does. ConflictError when the bill is not HELD or the record not OPEN.
+   */
+  release(change: BillRelease): Promise<void>;
+  /** One transaction: the bill HELD -> CANCELLED, the record OPEN -> CANCELLED, the audit event. ConflictError likewise. */
+  cancel(change: BillCancel): Promise<void>;
+}
+
 export interface RunOutcome {
   runId: string;
   status: Exclude<RunStatus, 'RUNNING'>;
@@ -124,6 +163,15 @@ export interface RunStore {
   get(runId: string): Promise<BillingRun | undefined>;
   /** Records how a run ended (and its audit event) in one transaction; BillingRunNotFound if there is no run. */
   finish(outcome: RunOutcome, audit: AuditEvent): Promise<void>;
+}
+
+/** Progress items of a run's segments: written when a segment starts and when it finishes. */
+export interface RunProgressStore {
+  /** Records the number of segments PlanSegments made (BillingRunNotFound when there is no run). */
+  runPlanned(runId: string, segments: number): Promise<void>;
+  segmentStarted(runId: string, segmentIndex: number, at: string): Promise<void>;
+  segmentFinished(runId: string, result: SegmentResult, at: string): Promise<void>;
+  listSegments(runId: string): Promise<SegmentProgress[]>;
 }
 
 export interface BillingWorkflow {

@@ -47,6 +47,38 @@ export interface BillService {
   lines: BillLine[];
   /** Sum of the lines (decimal string, at least two decimals). */
   subtotal: string;
+  /** The usage is not from reads: the meter had none for the period (see `estimateMethod`). */
+  estimated?: boolean;
+  estimateMethod?: EstimateMethod;
+}
+
+/**
+ * How the usage of a service without reads was estimated: `last-year` (the same period a year
+ * earlier, per day), `average-daily` (average daily usage of its previous bills x days), or
+ * `none` (no history to estimate from: usage 0, and the bill is held).
+ */
+export type EstimateMethod = 'last-year' | 'average-daily' | 'none';
+export const ESTIMATE_METHODS: readonly EstimateMethod[] = ['last-year', 'average-daily', 'none'];
+
+/**
+ * ISSUED: posted to the ledger. HELD: composed but waiting in the bill exception queue (no ledger
+ * entry). CANCELLED: a held bill staff cancelled; never posted, and the period bills again.
+ */
+export type BillStatus = 'ISSUED' | 'HELD' | 'CANCELLED';
+export const BILL_STATUSES: readonly BillStatus[] = ['ISSUED', 'HELD', 'CANCELLED'];
+
+/** Why a bill was held (reason code and a message for the reviewer). */
+export interface BillHold {
+  reason: string;
+  message: string;
+}
+
+/** The staff decision on a held bill. */
+export interface BillReview {
+  action: 'released' | 'cancelled';
+  at: string;
+  by: string;
+  note?: string;
 }
 
 export interface Bill {
@@ -64,9 +96,17 @@ export interface Bill {
   /** True when a service on it is billed for the last time (move-out, stop). */
   finalBill: boolean;
   currency: 'USD';
-  status: 'ISSUED';
+  status: BillStatus;
   runId: string;
+  /** When the run composed the bill (and, unless it was held, posted it). */
   issuedAt: string;
+  /** 1 for the first bill of the account and period; a bill after a cancelled one has the next revision. */
+  revision?: number;
+  /** A service on it has estimated usage. */
+  estimated?: boolean;
+  /** Why it was held (a held bill, and a bill released or cancelled after review). */
+  holds?: BillHold[];
+  review?: BillReview;
 }
 
 /** Checks a period: calendar dates, start <= end, at most MAX_PERIOD_DAYS days. */
@@ -81,8 +121,10 @@ export function assertValidPeriod(periodStart: string, periodEnd: string): void 
  * The bill id of an account for a cycle and period: the same inputs always give the same id,
  * so the bill's conditional write makes a re-run a no-op. "B" + 24 hex digits of SHA-256.
  */
-export function billIdFor(accountId: string, cycle: string, periodStart: string, periodEnd: string): string {
-  const digest = createHash('sha256').update(JSON.stringify([accountId, cycle, periodStart, periodEnd])).digest('hex');
+export function billIdFor(accountId: string, cycle: string, periodStart: string, periodEnd: string, revision = 1): string {
+  if (!Number.isSafeInteger(revision) || revision < 1) throw new InvalidInput(`bill revision ${revision} is not a whole number >= 1`);
+  const parts = revision === 1 ? [accountId, cycle, periodStart, periodEnd] : [accountId, cycle, periodStart, periodEnd, revision];
+  const digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   return `B${digest.slice(0, 24).toUpperCase()}`;
 }
 
@@ -107,9 +149,9 @@ export function demandHistoryOf(peaks: readonly AgreementPeak[], agreementId: st
   return [...byMonth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, peakKw]) => ({ month, peakKw }));
 }
 
-/** The peaks a bill stores: one per service with a measured peak. */
+/** The peaks a bill stores: one per service with a measured peak (an estimated service has none). */
 export function peaksOfBill(bill: Pick<Bill, 'billId' | 'services'>): AgreementPeak[] {
-  return bill.services.flatMap((service) => (service.peakKw === undefined ? [] : [{ agreementId: service.agreementId, month: billMonthOf(service.periodStart, service.periodEnd), peakKw: service.peakKw, billId: bill.billId }]));
+  return bill.services.flatMap((service) => (service.peakKw === undefined || service.estimated ? [] : [{ agreementId: service.agreementId, month: billMonthOf(service.periodStart, service.periodEnd), peakKw: service.peakKw, billId: bill.billId }]));
 }
 
 /** The month (YYYY-MM) most days of a period fall in (ties: the later month), as the rating engine's ratchets count months. */
@@ -161,10 +203,12 @@ export interface ComposeBillInput extends BillingPeriod {
   runId: string;
   issuedAt: string;
   dueDate: string;
+  /** @default 1 */
+  revision?: number;
 }
 
-/** One bill for all services of an account; the total is the exact sum of the service subtotals. */
-export function composeBill({ account, services, cycle, periodStart, periodEnd, runId, issuedAt, dueDate }: ComposeBillInput): Bill {
+/** One bill for all services of an account; the total is the exact sum of the service subtotals. ISSUED until checks hold it. */
+export function composeBill({ account, services, cycle, periodStart, periodEnd, runId, issuedAt, dueDate, revision = 1 }: ComposeBillInput): Bill {
   if (services.length === 0) throw new AccountNotBillable('no-agreements', `account ${account.accountId} has no service to bill for ${periodStart}..${periodEnd}`);
   let total = new Money(0);
   let places = 2;
@@ -173,7 +217,7 @@ export function composeBill({ account, services, cycle, periodStart, periodEnd, 
     places = Math.max(places, service.subtotal.split('.')[1]?.length ?? 0);
   }
   return {
-    billId: billIdFor(account.accountId, cycle, periodStart, periodEnd),
+    billId: billIdFor(account.accountId, cycle, periodStart, periodEnd, revision),
     accountId: account.accountId,
     customerId: account.customerId,
     cycle,
@@ -187,7 +231,47 @@ export function composeBill({ account, services, cycle, periodStart, periodEnd, 
     status: 'ISSUED',
     runId,
     issuedAt,
+    ...(revision > 1 ? { revision } : {}),
+    ...(services.some((service) => service.estimated) ? { estimated: true } : {}),
   };
+}
+
+/**
+ * What later bills read of a bill: its total, whether it was estimated, and per service the
+ * usage, days and measured peak. Written with the bill when it is posted (not while held), in
+ * the account's agreements range so the Query billing makes per account returns it.
+ */
+export interface BillHistoryEntry {
+  billId: string;
+  periodStart: string;
+  periodEnd: string;
+  total: string;
+  estimated: boolean;
+  services: Array<{ agreementId: string; periodStart: string; periodEnd: string; quantity: string; unit: string; estimated: boolean; peakKw?: string }>;
+}
+
+export function historyEntryOf(bill: Bill): BillHistoryEntry {
+  return {
+    billId: bill.billId,
+    periodStart: bill.periodStart,
+    periodEnd: bill.periodEnd,
+    total: bill.total,
+    estimated: bill.estimated === true,
+    services: bill.services.map((service) => ({
+      agreementId: service.agreementId,
+      periodStart: service.periodStart,
+      periodEnd: service.periodEnd,
+      quantity: service.usage.quantity,
+      unit: service.usage.unit,
+      estimated: service.estimated === true,
+      ...(service.peakKw !== undefined && !service.estimated ? { peakKw: service.peakKw } : {}),
+    })),
+  };
+}
+
+/** The peaks of the history entries, as ratchets read them. */
+export function peaksOfHistory(history: readonly BillHistoryEntry[]): AgreementPeak[] {
+  return history.flatMap((entry) => entry.services.flatMap((service) => (service.peakKw === undefined ? [] : [{ agreementId: service.agreementId, month: billMonthOf(service.periodStart, service.periodEnd), peakKw: service.peakKw, billId: entry.billId }])));
 }
 
 /** An account that cannot be billed for the period, with a short reason code (counted as failed). */

@@ -1,8 +1,8 @@
 /**
  * Cancel and rebill: a bill corrected after a read or tariff correction replaces the original.
- * The original stays (CANCELLED) with its ledger entry reversed; the corrected bill carries a new
- * id (the original's plus a revision), names the bill it replaces and explains what changed:
- * usage per service, the lines that changed, and the total.
+ * The original stays (CANCELLED) with its ledger entry reversed; the corrected bill is the next
+ * revision of the account's bill for the period (billIdFor(..., revision)), names the bill it
+ * replaces and explains what changed: usage per service, the lines that changed, and the total.
  */
 import type { Bill, BillLine } from './billing';
 import { formatMoney, Money } from './money';
@@ -15,18 +15,6 @@ export interface BillCorrection {
   description: string;
   before?: string;
   after?: string;
-}
-
-/** The corrected bill's id: deterministic per original and revision (a retried rebill writes the same bill). */
-export function rebillIdFor(originalBillId: string, revision: number): string {
-  const base = originalBillId.replace(/-R\d+$/, '');
-  return `${base}-R${revision}`;
-}
-
-/** Which revision a bill id is (0 for an original). */
-export function revisionOf(billId: string): number {
-  const match = /-R(\d+)$/.exec(billId);
-  return match ? Number(match[1]) : 0;
 }
 
 function lineKey(line: BillLine): string {

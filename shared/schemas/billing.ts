@@ -34,6 +34,8 @@ export type BillSegmentInput = z.infer<typeof BillSegmentInput>;
 export const SegmentResultSchema = z.object({
   segmentIndex: Count,
   billed: Count,
+  /** Absent in the results of segments billed before bills could be held. */
+  held: Count.default(0),
   skipped: Count,
   failed: Count,
   errors: z.array(z.object({ accountId: z.string(), reason: z.string() })).max(MAX_SEGMENT_ERRORS * 4),

@@ -1,5 +1,7 @@
 /** Environment variables of the functions, parsed once at cold start. */
 import { z } from 'zod';
+import { assertValidLimits, type BillExceptionLimits } from '../domain/bill-exceptions';
+import { MISSING_READS_POLICIES } from '../domain/bill-estimates';
 import { isTimeZone } from '../domain/calendar';
 import { SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { SHARD_COUNT } from '../domain/segments';
@@ -20,8 +22,44 @@ const BillDueDays = z
   .transform(Number)
   .pipe(z.number().max(365, 'must be a whole number of days from 0 to 365'));
 
-export const BillSegmentEnv = TableEnv.extend({ BILL_DUE_DAYS: BillDueDays });
+const Factor = (example: string) => z.string().regex(/^\d{1,4}(\.\d{1,4})?$/, `must be a decimal factor with at most 4 decimals, e.g. "${example}"`);
+const SmallCount = (fallback: string) => z.string().regex(/^\d{1,2}$/, 'must be a whole number from 0 to 99').default(fallback).transform(Number);
+
+/**
+ * BillSegment: the due days, the bill exception limits (high and low factors against the average
+ * of earlier bills, bills needed before they apply, the hard maximum total, estimated bills in a
+ * row) and what a meter without reads gets (estimate | hold | fail).
+ */
+export const BillSegmentEnv = TableEnv.extend({
+  BILL_DUE_DAYS: BillDueDays,
+  BILL_HIGH_FACTOR: Factor('3').default('3'),
+  BILL_LOW_FACTOR: Factor('0.2').default('0.2'),
+  BILL_MIN_HISTORY: SmallCount('3'),
+  BILL_MAX_TOTAL: z.string().regex(/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/, 'must be a decimal amount with at most 2 decimals, e.g. "10000.00"').default('10000.00'),
+  BILL_MAX_ESTIMATED: SmallCount('2'),
+  BILL_MISSING_READS: z.enum(MISSING_READS_POLICIES, { error: 'must be "estimate", "hold" or "fail"' }).default('estimate'),
+}).superRefine((env, context) => {
+  try {
+    assertValidLimits(billExceptionLimitsOf(env));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const variable = Object.entries(LIMIT_VARIABLES).find(([limit]) => message.startsWith(`${limit} `))?.[1] ?? 'BILL_HIGH_FACTOR';
+    context.addIssue({ code: 'custom', path: [variable], message });
+  }
+});
+
+/** The environment variable of each bill exception limit (for messages naming the variable). */
+const LIMIT_VARIABLES: Record<keyof BillExceptionLimits, string> = { highFactor: 'BILL_HIGH_FACTOR', lowFactor: 'BILL_LOW_FACTOR', minHistory: 'BILL_MIN_HISTORY', maxTotal: 'BILL_MAX_TOTAL', maxEstimatedInARow: 'BILL_MAX_ESTIMATED' };
 export type BillSegmentEnv = z.infer<typeof BillSegmentEnv>;
+
+/** The checks' limits from the parsed environment. */
+export function billExceptionLimitsOf(env: { BILL_HIGH_FACTOR: string; BILL_LOW_FACTOR: string; BILL_MIN_HISTORY: number; BILL_MAX_TOTAL: string; BILL_MAX_ESTIMATED: number }): BillExceptionLimits {
+  return { highFactor: env.BILL_HIGH_FACTOR, lowFactor: env.BILL_LOW_FACTOR, minHistory: env.BILL_MIN_HISTORY, maxTotal: env.BILL_MAX_TOTAL, maxEstimatedInARow: env.BILL_MAX_ESTIMATED };
+}
+
+/** The bill exception routes: releasing a bill counts its due date from the release. */
+export const BillExceptionsEnv = TableEnv.extend({ BILL_DUE_DAYS: BillDueDays });
+export type BillExceptionsEnv = z.infer<typeof BillExceptionsEnv>;
 
 export const StartBillingRunEnv = TableEnv.extend({
   STATE_MACHINE_ARN: z.string({ error: 'is required (the billing state machine ARN)' }).regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions state machine ARN'),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { daysInclusive, isCalendarDate } from '../domain/calendar';
 import { MAX_PERIOD_DAYS } from '../domain/billing';
+import { BILL_EXCEPTION_REASONS } from '../domain/bill-exceptions';
 import { bodyError, CalendarDate, Cursor, CycleCode, Id, Limit, RunId } from './common';
 import { Reading as ReadingSchema } from './reads';
 
@@ -40,6 +41,27 @@ export const GetBillingRunRequest = z.object({
   path: z.object({ runId: RunId }),
 });
 export type GetBillingRunRequest = z.infer<typeof GetBillingRunRequest>;
+
+export const ListBillExceptionsRequest = z.object({
+  query: z.object({
+    reason: z.enum(BILL_EXCEPTION_REASONS, { error: `reason must be one of ${BILL_EXCEPTION_REASONS.join(', ')}` }).optional(),
+    limit: Limit(50, 200),
+    cursor: Cursor,
+  }),
+});
+export type ListBillExceptionsRequest = z.infer<typeof ListBillExceptionsRequest>;
+
+export const ResolveBillExceptionRequest = z.object({
+  path: z.object({ billId: z.string({ error: 'billId must be a string' }).regex(/^B[0-9A-F]{24}$/, 'billId must be "B" and 24 hex digits') }),
+  body: z.strictObject(
+    {
+      action: z.enum(['release', 'cancel'], { error: 'action must be release or cancel' }),
+      note: z.string({ error: 'note must be a string' }).max(500, 'note must be at most 500 characters').optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type ResolveBillExceptionRequest = z.infer<typeof ResolveBillExceptionRequest>;
 
 export const ListReadExceptionsRequest = z.object({
   query: z.object({

@@ -140,11 +140,11 @@ async function main(): Promise<void> {
     }
     const after = uptime();
 
-    const run = (await (await fetch(`${platform.httpUrl}/staff/billing-runs/${runId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; counts: { billed: number; skipped: number; failed: number; segments: number }; errors: unknown[] };
+    const run = (await (await fetch(`${platform.httpUrl}/staff/billing-runs/${runId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; counts: { billed: number; held: number; skipped: number; failed: number; segments: number }; errors: unknown[]; progress?: { elapsedSeconds: number; billsPerSecond: string } };
     const billed = run.counts.billed;
     const dynamoRequests = [...requests.values()].reduce((a, b) => a + b, 0);
     const lambda = [...invocations.values()].reduce((a, b) => a + b.count, 0);
-    console.log(`run ${runId}: execution ${status}, run ${run.status}, counts ${JSON.stringify(run.counts)}${run.errors.length ? `, errors ${JSON.stringify(run.errors.slice(0, 5))}` : ''}`);
+    console.log(`run ${runId}: execution ${status}, run ${run.status}, counts ${JSON.stringify(run.counts)}${run.errors.length ? `, errors ${JSON.stringify(run.errors.slice(0, 5))}` : ''}; progress: ${run.progress?.elapsedSeconds} s, ${run.progress?.billsPerSecond} bills/s`);
     console.log(`billed ${billed.toLocaleString('en-US')} of ${ACCOUNTS.toLocaleString('en-US')} accounts (${DAYS}-day period ${START}..${periodEnd}) in ${seconds.toFixed(1)} s: ${(billed / seconds).toFixed(1)} bills/s (target: 10,000 in < 120 s)`);
     console.log(`DynamoDB requests: ${dynamoRequests.toLocaleString('en-US')} = ${(dynamoRequests / Math.max(1, billed)).toFixed(2)} per bill (${[...requests.entries()].map(([name, count]) => `${name.replace('Command', '')} ${count}`).join(', ')})`);
     console.log(`Lambda invocations: ${lambda} = ${(lambda / Math.max(1, billed)).toFixed(4)} per bill (${[...invocations.entries()].map(([name, { count, busyMs }]) => `${name} ${count} x ${(busyMs / count / 1000).toFixed(2)} s`).join(', ')})`);
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const audit = await documentClient.send(new QueryCommand({ TableName: platform.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#ACCOUNT#${sample}` } }));
     const issued = (audit.Items ?? []).filter((item) => item['action'] === 'bill.issued').length;
     console.log(`sample ${sample}: ${issued} bill.issued audit event(s)`);
-    if (status !== 'SUCCEEDED' || billed + run.counts.skipped !== ACCOUNTS || run.counts.failed !== 0 || (bills.Items?.length ?? 0) !== 1 || (ledger.Items?.length ?? 0) !== 1 || issued !== 1) {
+    if (status !== 'SUCCEEDED' || billed + run.counts.held + run.counts.skipped !== ACCOUNTS || run.counts.failed !== 0 || (bills.Items?.length ?? 0) !== 1 || (ledger.Items?.length ?? 0) !== 1 || issued !== 1) {
       process.exitCode = 1;
       console.error('the run did not bill every account exactly once');
     }

@@ -30,6 +30,8 @@ const FUNCTIONS: Record<string, string> = {
   GetMyBillDocument: 'functions/portal/get-bill-document.ts',
   GetBillDocument: 'functions/staff/get-bill-document.ts',
   ListReadExceptions: 'functions/staff/list-read-exceptions.ts',
+  ListBillExceptions: 'functions/staff/list-bill-exceptions.ts',
+  ResolveBillException: 'functions/staff/resolve-bill-exception.ts',
   ResolveReadException: 'functions/staff/resolve-read-exception.ts',
   EnterManualReads: 'functions/staff/enter-manual-reads.ts',
   UploadReads: 'functions/staff/upload-reads.ts',
@@ -98,6 +100,8 @@ const ROUTES: Record<string, string> = {
   'GET /portal/accounts/{accountId}/bills/{billId}/document': 'GetMyBillDocument',
   'GET /staff/accounts/{accountId}/bills/{billId}/document': 'GetBillDocument',
   'GET /staff/read-exceptions': 'ListReadExceptions',
+  'GET /staff/bill-exceptions': 'ListBillExceptions',
+  'POST /staff/bill-exceptions/{billId}': 'ResolveBillException',
   'POST /staff/read-exceptions/{meterId}/{exceptionId}': 'ResolveReadException',
   'POST /staff/meters/{meterId}/reads': 'EnterManualReads',
   'POST /staff/meter-reads/uploads': 'UploadReads',
@@ -168,7 +172,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -523,6 +527,18 @@ describe('alarms', () => {
     });
   });
 
+  it('alarms on a billing run that finishes with failed accounts (the AccountsFailed metric FinalizeRun logs)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CIS/Billing',
+      MetricName: 'AccountsFailed',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.anyValue() }],
+    });
+  });
+
   it('notifies a KMS-encrypted, TLS-only topic, with an e-mail subscription only when alarmEmail is set', () => {
     const topics = ofType('AWS::SNS::Topic');
     expect(topics).toHaveLength(1);
@@ -596,6 +612,14 @@ describe('functions', () => {
       expect('RETURNED_PAYMENT_FEE' in variables).toBe(serves(id, ['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook']));
       expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(serves(id, ['CreateArrangement', 'CancelArrangement']));
     }
+    // The bill settings go to BillSegment; the due days also to the functions that run the bill exception and cycle handlers and the scheduler.
+    for (const [id, fn] of projectFunctions()) {
+      const variables = props(fn).Environment.Variables as Json;
+      expect({ id, limits: 'BILL_MAX_TOTAL' in variables, dueDays: 'BILL_DUE_DAYS' in variables }).toEqual({ id, limits: id === 'BillSegment', dueDays: serves(id, ['BillSegment', 'ListBillExceptions', 'ResolveBillException', 'ListBillingCycles', 'PutBillingCycle', 'ScheduledRuns']) });
+    }
+    expect(props(resource('BillSegment')).Environment.Variables).toMatchObject({ BILL_DUE_DAYS: '21', BILL_HIGH_FACTOR: '3', BILL_LOW_FACTOR: '0.2', BILL_MIN_HISTORY: '3', BILL_MAX_TOTAL: '10000.00', BILL_MAX_ESTIMATED: '2', BILL_MISSING_READS: 'estimate' });
+    expect(props(resource('BillSegment', configuredJson)).Environment.Variables).toMatchObject({ BILL_DUE_DAYS: '14', BILL_MAX_TOTAL: '5000', BILL_MAX_ESTIMATED: '3', BILL_MISSING_READS: 'hold' });
+    for (const id of ['ResolveBillException', 'PutBillingCycle', 'ScheduledRuns']) expect(props(fnResource(id, configuredJson)).Environment.Variables).toMatchObject({ BILL_DUE_DAYS: '14' });
     expect(props(fnResource('CreateArrangement')).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('5');
     expect(props(fnResource('CreateArrangement', configuredJson)).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('7');
     for (const [id, fn] of projectFunctions()) expect({ id, lateFee: 'LATE_FEE_METHOD' in (props(fn).Environment.Variables as Json) }).toEqual({ id, lateFee: serves(id, ['AssessLateFees']) });
@@ -677,6 +701,12 @@ describe('outputs and configuration', () => {
     [{ lateFeePercent: '150' }, /lateFeePercent must be a percent from 0 to 100/],
     [{ lateFeeCap: '-1' }, /lateFeeCap must be a decimal amount/],
     [{ lateFeeMinimumPastDue: '1.001' }, /lateFeeMinimumPastDue must be a decimal amount/],
+    [{ billMissingReads: 'guess' }, /billMissingReads: must be "estimate", "hold" or "fail"/],
+    [{ billHighFactor: '0.5' }, /highFactor must be greater than 1/],
+    [{ billLowFactor: '1' }, /billLowFactor: lowFactor must be at least 0 and less than 1/],
+    [{ billMaxTotal: 'lots' }, /billMaxTotal: must be a decimal amount/],
+    [{ billDueDays: '400' }, /billDueDays: must be a whole number of days from 0 to 365/],
+    [{ billMinHistory: 'x' }, /context billMinHistory must be a whole number/],
     [{ veeOverrides: 'spike 40' }, /context veeOverrides must be a JSON object/],
     [{ veeOverrides: '["water"]' }, /context veeOverrides must be a JSON object/],
     [{ veeOverrides: '{"steam": {}}' }, /veeOverrides: steam: keys are "electric", "water", "gas" or "<type>\/<rate class>"/],

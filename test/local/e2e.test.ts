@@ -198,7 +198,13 @@ describe('billing runs and the portal', () => {
   it('bills every account of the cycle through the state machine', async () => {
     const run = await runToCompletion();
     firstRunId = run.runId;
-    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: ACCOUNTS, skipped: 0, failed: 0 } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', counts: { billed: ACCOUNTS, held: 0, skipped: 0, failed: 0 } });
+    // Progress by segment, from the items each segment wrote when it started and finished.
+    expect(run.progress).toMatchObject({ segments: { planned: run.counts.segments, running: 0, done: run.counts.segments }, totals: { billed: ACCOUNTS, held: 0, skipped: 0, failed: 0 } });
+    expect(run.progress.bySegment).toHaveLength(run.counts.segments);
+    expect(run.progress.bySegment[0]).toMatchObject({ segmentIndex: 0, status: 'DONE', attempts: 1, startedAt: expect.any(String), finishedAt: expect.any(String) });
+    expect(Number(run.progress.billsPerSecond)).toBeGreaterThan(0);
+    expect(run.progress.elapsedSeconds).toBeGreaterThan(0);
 
     const sfn = new SFNClient(localClientConfig(platform.endpoints.sfn));
     try {
@@ -322,5 +328,61 @@ describe('billing runs and the portal', () => {
     ];
     expect(service.lines).toMatchObject(expected);
     expect(bill.total).toBe(expected.reduce((total, line) => total.plus(line.amount), new Decimal(0)).toFixed(2));
+  });
+});
+
+describe('bill exceptions', () => {
+  // A month well before the demo's reads: every meter is without reads and the accounts have no
+  // bill history to estimate from, so every bill is held (missing-reads) instead of posted.
+  const periodStart = localDate(new Date(Date.now() - 70 * 86_400_000));
+  const periodEnd = localDate(new Date(Date.now() - 41 * 86_400_000));
+
+  async function run(): Promise<any> {
+    const started = await api('POST', '/staff/billing-runs', tokens.billing, { cycle: 'C1', periodStart, periodEnd });
+    expect(started.status).toBe(202);
+    return eventually(`run ${started.json.runId}`, async () => {
+      const { json } = await api('GET', `/staff/billing-runs/${started.json.runId}`, tokens.billing);
+      return json.status === 'RUNNING' ? undefined : json;
+    }, 60_000);
+  }
+
+  it('holds the bills of meters without reads and history, releases one over HTTP with its ledger entry once, and bills a cancelled one again', async () => {
+    const held = await run();
+    expect(held).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 0, held: ACCOUNTS, failed: 0 } });
+
+    const queue = await api('GET', '/staff/bill-exceptions?reason=missing-reads&limit=50', tokens.auditor);
+    expect(queue.status).toBe(200);
+    const mine = queue.json.items.find((item: any) => item.accountId === 'A0001');
+    expect(mine).toMatchObject({ status: 'OPEN', periodStart, periodEnd, holds: [{ reason: 'missing-reads' }] });
+    expect((await api('GET', '/staff/bill-exceptions', tokens.csr)).status).toBe(403);
+    expect((await api('GET', '/staff/bill-exceptions?reason=sometimes', tokens.auditor)).status).toBe(400);
+
+    // The customer does not see a held bill; the ledger has no entry for it.
+    expect((await api('GET', '/portal/accounts/A0001/bills', tokens.customer1)).json.items.map((bill: any) => bill.billId)).not.toContain(mine.billId);
+    const ledgerEntries = async () => (await api('GET', '/staff/accounts/A0001/ledger?limit=100', tokens.billing)).json.items.filter((entry: any) => entry.billId === mine.billId);
+    expect(await ledgerEntries()).toHaveLength(0);
+
+    expect((await api('POST', `/staff/bill-exceptions/${mine.billId}`, tokens.auditor, { action: 'release' })).status).toBe(403);
+    expect((await api('POST', `/staff/bill-exceptions/${mine.billId}`, tokens.billing, { action: 'approve' })).status).toBe(400);
+    const released = await api('POST', `/staff/bill-exceptions/${mine.billId}`, tokens.billing, { action: 'release', note: 'base charge only, reads to follow' });
+    expect(released.status).toBe(200);
+    expect(released.json).toMatchObject({ bill: { status: 'ISSUED' }, exception: { status: 'RELEASED', review: { by: 'bill' } } });
+    const again = await api('POST', `/staff/bill-exceptions/${mine.billId}`, tokens.billing, { action: 'release' });
+    expect(again.status).toBe(409);
+    expect(await ledgerEntries()).toEqual([expect.objectContaining({ kind: 'BILL', billId: mine.billId })]);
+    const portal = await api('GET', '/portal/accounts/A0001/bills', tokens.customer1);
+    expect(portal.json.items.find((bill: any) => bill.billId === mine.billId)).toMatchObject({ status: 'ISSUED', estimated: true, total: mine.total });
+    const after = await api('GET', '/staff/bill-exceptions?limit=50', tokens.billing);
+    expect(after.json.items.map((item: any) => item.billId)).not.toContain(mine.billId);
+
+    const other = queue.json.items.find((item: any) => item.accountId === 'A0002');
+    expect((await api('POST', `/staff/bill-exceptions/${other.billId}`, tokens.billing, { action: 'cancel', note: 'reads requested' })).status).toBe(200);
+    // Running the period again: the released bill and the other held bills are left alone, the cancelled one bills again (held again: still no reads).
+    const rerun = await run();
+    expect(rerun).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 0, held: 1, skipped: ACCOUNTS - 1, failed: 0 } });
+    const requeued = await api('GET', '/staff/bill-exceptions?limit=50', tokens.billing);
+    const rebill = requeued.json.items.find((item: any) => item.accountId === 'A0002');
+    expect(rebill.billId).not.toBe(other.billId);
+    expect(await ledgerEntries()).toHaveLength(1);
   });
 });

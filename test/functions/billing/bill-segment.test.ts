@@ -51,11 +51,11 @@ function setup(existingBills: Array<Record<string, unknown>> = []) {
 const cancelled = (...codes: string[]) => new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
 
 describe('bill-segment', () => {
-  it('writes bill, ledger entry, audit event, ledger key and monthly peak in one conditional transaction', async () => {
+  it('writes bill, ledger entry, audit event, ledger key and history item (total, usage, monthly peak) in one conditional transaction', async () => {
     const run = setup();
     ddb.on(TransactWriteCommand).resolves({});
-    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 1, skipped: 0, failed: 0, errors: [] });
-    const [bill, ledger, audit, ledgerKey, peak, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 1, held: 0, skipped: 0, failed: 0, errors: [] });
+    const [bill, ledger, audit, ledgerKey, history, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((item) => item.Put!);
     // 600.2 kWh at 00:00 local (off-peak): 12.50 + 55.52 (x 0.0925 = 55.5185) + 2.52 (x 0.0042 = 2.52084) = 70.54; 5% fee 3.527 -> 3.53.
     expect(bill).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', total: '74.07', dueDate: '2026-02-22', runId: 'run-2' } });
     expect(bill!.Item!['services']).toMatchObject([{ agreementId: 'G0001', usage: { quantity: '600.2', unit: 'kWh' }, peakKw: '600.2', subtotal: '74.07' }]);
@@ -65,7 +65,7 @@ describe('bill-segment', () => {
     expect(String(ledger!.Item!['SK'])).toMatch(/^LEDGER#/);
     expect(audit!.Item).toMatchObject({ PK: 'AUDIT#ACCOUNT#A0001', action: 'bill.issued' });
     expect(ledgerKey).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', SK: `LEDGERKEY#${String(bill!.Item!['billId'])}` } });
-    expect(peak).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', SK: `AGREEMENT#G0001#PEAK#2026-01#${String(bill!.Item!['billId'])}`, peakKw: '600.2' } });
+    expect(history).toMatchObject({ ConditionExpression: 'attribute_not_exists(PK)', Item: { PK: 'ACCOUNT#A0001', SK: `AGREEMENT#~BILL#2026-01-01#${String(bill!.Item!['billId'])}`, type: 'BILL_HISTORY', total: '74.07', estimated: false, services: [{ agreementId: 'G0001', quantity: '600.2', peakKw: '600.2' }] } });
     expect(rest).toEqual([]);
   });
 
@@ -83,9 +83,9 @@ describe('bill-segment', () => {
 
   it('skips an account whose bill the BatchGet finds, without rating or writing (re-run and segment retry)', async () => {
     const run = setup([billToItem(earlierBill('run-1'))]);
-    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 1, failed: 0, errors: [] });
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, held: 0, skipped: 1, failed: 0, errors: [] });
     const retry = setup([billToItem(earlierBill('run-2'))]);
-    expect(await retry(input, context)).toEqual({ segmentIndex: 3, billed: 1, skipped: 0, failed: 0, errors: [] });
+    expect(await retry(input, context)).toEqual({ segmentIndex: 3, billed: 1, held: 0, skipped: 0, failed: 0, errors: [] });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(ddb.commandCalls(QueryCommand).filter((call) => call.args[0].input.ExpressionAttributeValues?.[':pk'] === 'METER#M0001')).toHaveLength(0);
   });
@@ -100,7 +100,7 @@ describe('bill-segment', () => {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: marshall(billToItem(earlier)) }, { Code: 'None' }, { Code: 'None' }],
       }),
     );
-    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 1, failed: 0, errors: [] });
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, held: 0, skipped: 1, failed: 0, errors: [] });
   });
 
   it('counts a bill left by an earlier attempt of the same run as billed (segment retry)', async () => {
@@ -129,7 +129,7 @@ describe('bill-segment', () => {
   it('counts an account without a tariff as failed with a reason', async () => {
     const run = setup();
     ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'TARIFF#ELEC-RES' } } as never).resolves({ Items: [] });
-    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, skipped: 0, failed: 1, errors: [{ accountId: 'A0001', reason: 'tariff-not-found' }] });
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, held: 0, skipped: 0, failed: 1, errors: [{ accountId: 'A0001', reason: 'tariff-not-found' }] });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 

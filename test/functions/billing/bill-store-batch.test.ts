@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { billToItem, DynamoBillStore, MAX_TRANSACTION_ITEMS } from '../../../shared/adapters/bill-store';
 import { TransientStoreError } from '../../../shared/app/errors';
 import type { BillIssue } from '../../../shared/app/ports';
+import { heldBillOf } from '../../../shared/domain/bill-exceptions';
 import { billIdFor, type Bill } from '../../../shared/domain/billing';
 import { ledgerEntryForBill } from '../../../shared/domain/ledger';
 import { ratedTestBill, TABLE } from '../helpers';
@@ -13,7 +14,7 @@ import { ratedTestBill, TABLE } from '../helpers';
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = () => new DynamoBillStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), TABLE);
 
-/** Bill `n` of account A<n>, with its ledger entry and audit event (5 puts with the ledger key and the electric peak). */
+/** Bill `n` of account A<n>, with its ledger entry and audit event (5 puts with the ledger key and the history item). */
 function issueOf(n: number, runId = 'run-1'): BillIssue {
   const base = ratedTestBill(runId);
   const accountId = `A${String(n).padStart(4, '0')}`;
@@ -34,10 +35,10 @@ it('packs whole bills into transactions of at most 100 puts', async () => {
   expect(calls.map((call) => call.args[0].input.TransactItems!.length)).toEqual([100, 100, 100, 50]);
   const written = calls.flatMap((_, index) => putsOf(index));
   for (let i = 0; i < issues.length; i++) {
-    const [bill, ledger, audit, ledgerKey, peak] = written.slice(i * 5, i * 5 + 5);
-    expect([bill!.Item!['type'], ledger!.Item!['type'], audit!.Item!['action'], String(ledgerKey!.Item!['SK']), peak!.Item!['type']]).toEqual(['BILL', 'LEDGER_ENTRY', 'bill.issued', `LEDGERKEY#${issues[i]!.bill.billId}`, 'AGREEMENT_PEAK']);
-    expect(new Set([bill, ledger, ledgerKey, peak].map((put) => put!.Item!['PK']))).toEqual(new Set([`ACCOUNT#${issues[i]!.bill.accountId}`]));
-    expect([bill, ledger, audit, ledgerKey, peak].every((put) => put!.ConditionExpression === 'attribute_not_exists(PK)')).toBe(true);
+    const [bill, ledger, audit, ledgerKey, history] = written.slice(i * 5, i * 5 + 5);
+    expect([bill!.Item!['type'], ledger!.Item!['type'], audit!.Item!['action'], String(ledgerKey!.Item!['SK']), history!.Item!['type']]).toEqual(['BILL', 'LEDGER_ENTRY', 'bill.issued', `LEDGERKEY#${issues[i]!.bill.billId}`, 'BILL_HISTORY']);
+    expect(new Set([bill, ledger, ledgerKey, history].map((put) => put!.Item!['PK']))).toEqual(new Set([`ACCOUNT#${issues[i]!.bill.accountId}`]));
+    expect([bill, ledger, audit, ledgerKey, history].every((put) => put!.ConditionExpression === 'attribute_not_exists(PK)')).toBe(true);
   }
   expect(MAX_TRANSACTION_ITEMS).toBe(100);
 });
@@ -109,5 +110,37 @@ describe('final bills', () => {
     const [result] = await store().issueMany([finalIssue(1)]);
     expect(result).toMatchObject({ issued: false });
     expect(result && 'error' in result && result.error instanceof TransientStoreError).toBe(true);
+  });
+});
+
+describe('held bills', () => {
+  const heldIssue = (n: number): BillIssue => {
+    const { bill, audit } = issueOf(n);
+    const holds = [{ reason: 'above-maximum' as const, message: 'total is above the maximum 10.00' }];
+    const held: Bill = { ...bill, status: 'HELD', finalBill: true, holds };
+    return { bill: held, audit: { ...audit, action: 'bill.held' }, held: heldBillOf(held, holds, held.issuedAt) };
+  };
+
+  it('writes a held bill with its audit event and its review record in the queue, and nothing that posts (no ledger entry, key, history or account flag)', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const issues = [issueOf(1), heldIssue(2)];
+    expect(await store().issueMany(issues)).toEqual([{ issued: true }, { issued: true }]);
+    const puts = putsOf(0);
+    expect(puts).toHaveLength(8);
+    const [bill, audit, review] = puts.slice(5);
+    expect(bill!.Item).toMatchObject({ type: 'BILL', status: 'HELD', holds: [{ reason: 'above-maximum' }] });
+    expect(audit!.Item).toMatchObject({ action: 'bill.held' });
+    expect(review!.Item).toMatchObject({ PK: `BILLEXC#${issues[1]!.bill.billId}`, SK: 'BILLEXC', GSI2PK: 'TYPE#BILL_EXCEPTION', GSI2SK: `${issues[1]!.bill.issuedAt}#${issues[1]!.bill.billId}`, status: 'OPEN', reasons: ['above-maximum'], accountId: 'A0002' });
+    expect(puts.every((put) => put.ConditionExpression === 'attribute_not_exists(PK)')).toBe(true);
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.some((item) => item.Update)).toBe(false);
+  });
+
+  it('refuses to write an issued bill without its ledger entry, or a held one without its record', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const { entry: _entry, ...noEntry } = issueOf(1);
+    const { held: _held, ...noRecord } = heldIssue(2);
+    await expect(store().issueMany([noEntry])).rejects.toThrow(/without a ledger entry/);
+    await expect(store().issueMany([noRecord])).rejects.toThrow(/without its review record/);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });

@@ -5,7 +5,7 @@ import { runToItem } from '../../../shared/adapters/run-store';
 import { context, tableDeps } from '../helpers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const run = { runId: 'run-1', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', status: 'RUNNING' as const, counts: { segments: 0, billed: 0, skipped: 0, failed: 0 }, startedAt: 't', startedBy: 'dana', errors: [] };
+const run = { runId: 'run-1', cycle: 'C1', periodStart: '2026-01-01', periodEnd: '2026-01-31', status: 'RUNNING' as const, counts: { segments: 0, billed: 0, held: 0, skipped: 0, failed: 0 }, startedAt: 't', startedBy: 'dana', errors: [] };
 
 describe('finalize-run', () => {
   beforeEach(() => {
@@ -16,12 +16,12 @@ describe('finalize-run', () => {
 
   it('sums segment results and marks the run SUCCEEDED', async () => {
     const segmentResults = [
-      { segmentIndex: 0, billed: 3, skipped: 1, failed: 0, errors: [] },
-      { segmentIndex: 1, billed: 2, skipped: 0, failed: 1, errors: [{ accountId: 'A0009', reason: 'no-reads' }] },
+      { segmentIndex: 0, billed: 3, held: 1, skipped: 1, failed: 0, errors: [] },
+      { segmentIndex: 1, billed: 2, held: 0, skipped: 0, failed: 1, errors: [{ accountId: 'A0009', reason: 'no-reads' }] },
     ];
-    expect(await createHandler(tableDeps())({ runId: 'run-1', segmentResults }, context)).toEqual({ runId: 'run-1', status: 'SUCCEEDED', counts: { segments: 2, billed: 5, skipped: 1, failed: 1 } });
+    expect(await createHandler(tableDeps())({ runId: 'run-1', segmentResults }, context)).toEqual({ runId: 'run-1', status: 'SUCCEEDED', counts: { segments: 2, billed: 5, held: 1, skipped: 1, failed: 1 } });
     const [update] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(update!.Update!.ExpressionAttributeValues).toMatchObject({ ':status': 'SUCCEEDED', ':counts': { segments: 2, billed: 5, skipped: 1, failed: 1 }, ':errors': [{ accountId: 'A0009', reason: 'no-reads' }] });
+    expect(update!.Update!.ExpressionAttributeValues).toMatchObject({ ':status': 'SUCCEEDED', ':counts': { segments: 2, billed: 5, held: 1, skipped: 1, failed: 1 }, ':errors': [{ accountId: 'A0009', reason: 'no-reads' }] });
   });
 
   it('marks the run FAILED from a Catch ({runId, error})', async () => {

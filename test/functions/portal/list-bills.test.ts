@@ -44,6 +44,14 @@ describe('list-bills', () => {
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 24, ExpressionAttributeValues: { ':pk': 'ACCOUNT#A0001', ':prefix': 'BILL#' } });
   });
 
+  it('hides bills held for review and cancelled bills: the customer sees only issued bills', async () => {
+    const held = { ...ratedTestBill('run-2'), billId: 'B2', periodStart: '2026-02-01', status: 'HELD' as const, holds: [{ reason: 'high-bill', message: 'm' }] };
+    const cancelled = { ...held, billId: 'B3', status: 'CANCELLED' as const };
+    ddb.on(QueryCommand).resolves({ Items: [billToItem(held), billToItem(cancelled), billToItem(bill)] });
+    const response = await createHandler(tableDeps())(list(customerClaims('C0001')), context);
+    expect((bodyOf(response) as { items: Array<{ billId: string }> }).items.map((item) => item.billId)).toEqual([bill.billId]);
+  });
+
   it.each([
     ["another customer's account", customerClaims('C0001'), 'A0002'],
     ['an account that does not exist (same answer: ids cannot be probed)', customerClaims('C0001'), 'A9999'],

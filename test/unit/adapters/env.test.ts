@@ -1,7 +1,7 @@
 import { ConfigurationError, parseEnv } from '../../../shared/adapters/env';
 import { lateFeePolicyFromEnv } from '../../../shared/adapters/payments-runtime';
 import { resolveVeeConfig } from '../../../shared/domain/vee/config';
-import { ArrangementsEnv, LateFeeEnv, PlanSegmentsEnv, ReadsEnv, StartBillingRunEnv, TableEnv } from '../../../shared/schemas/env';
+import { ArrangementsEnv, billExceptionLimitsOf, BillSegmentEnv, LateFeeEnv, PlanSegmentsEnv, ReadsEnv, StartBillingRunEnv, TableEnv } from '../../../shared/schemas/env';
 
 const ok = { TABLE_NAME: 'Table', UTILITY_TIMEZONE: 'America/Denver' };
 
@@ -10,6 +10,13 @@ describe('environment', () => {
     expect(parseEnv(TableEnv, ok)).toEqual(ok);
     expect(parseEnv(PlanSegmentsEnv, { ...ok, BILLING_SEGMENTS: '32' }).BILLING_SEGMENTS).toBe(32);
     expect(parseEnv(ArrangementsEnv, ok).ARRANGEMENT_GRACE_DAYS).toBe(5);
+  });
+
+  it('parses the bill settings of BillSegment, with their defaults', () => {
+    const defaults = parseEnv(BillSegmentEnv, ok);
+    expect([defaults.BILL_DUE_DAYS, defaults.BILL_MISSING_READS, billExceptionLimitsOf(defaults)]).toEqual([21, 'estimate', { highFactor: '3', lowFactor: '0.2', minHistory: 3, maxTotal: '10000.00', maxEstimatedInARow: 2 }]);
+    const set = parseEnv(BillSegmentEnv, { ...ok, BILL_HIGH_FACTOR: '2.5', BILL_LOW_FACTOR: '0', BILL_MIN_HISTORY: '6', BILL_MAX_TOTAL: '2500', BILL_MAX_ESTIMATED: '0', BILL_MISSING_READS: 'hold' });
+    expect([set.BILL_MISSING_READS, billExceptionLimitsOf(set)]).toEqual(['hold', { highFactor: '2.5', lowFactor: '0', minHistory: 6, maxTotal: '2500', maxEstimatedInARow: 0 }]);
   });
 
   it('builds the late-fee policy from defaults or the variables', () => {
@@ -24,6 +31,11 @@ describe('environment', () => {
     [TableEnv, { ...ok, UTILITY_TIMEZONE: 'Mountain Time' }, /environment variable UTILITY_TIMEZONE "Mountain Time" is not an IANA time zone/],
     [StartBillingRunEnv, ok, /environment variable STATE_MACHINE_ARN is required/],
     [StartBillingRunEnv, { ...ok, STATE_MACHINE_ARN: 'billing' }, /STATE_MACHINE_ARN must be a Step Functions state machine ARN/],
+    [BillSegmentEnv, { ...ok, BILL_MISSING_READS: 'guess' }, /BILL_MISSING_READS must be "estimate", "hold" or "fail"/],
+    [BillSegmentEnv, { ...ok, BILL_HIGH_FACTOR: '1' }, /highFactor must be greater than 1/],
+    [BillSegmentEnv, { ...ok, BILL_LOW_FACTOR: '1.5' }, /BILL_LOW_FACTOR.*lowFactor must be at least 0 and less than 1/],
+    [BillSegmentEnv, { ...ok, BILL_MIN_HISTORY: '0' }, /minHistory must be a whole number of at least 1/],
+    [BillSegmentEnv, { ...ok, BILL_MAX_TOTAL: '10,000' }, /BILL_MAX_TOTAL must be a decimal amount/],
     [PlanSegmentsEnv, { ...ok, BILLING_SEGMENTS: '0' }, /BILLING_SEGMENTS must be a whole number from 1 to 1024/],
     [PlanSegmentsEnv, { ...ok, BILLING_SEGMENTS: 'many' }, /BILLING_SEGMENTS must be a whole number/],
     [ArrangementsEnv, { ...ok, ARRANGEMENT_GRACE_DAYS: '-1' }, /ARRANGEMENT_GRACE_DAYS must be a whole number of days/],

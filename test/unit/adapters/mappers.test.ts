@@ -1,6 +1,8 @@
 import { ratedTestBill } from '../../functions/helpers';
 import { accountFromItem, accountToItem } from '../../../shared/adapters/account-store';
-import { billFromItem, billToItem, ledgerEntryToItem } from '../../../shared/adapters/bill-store';
+import { billFromItem, billToItem, heldBillFromItem, heldBillToItem, ledgerEntryToItem } from '../../../shared/adapters/bill-store';
+import { heldBillOf } from '../../../shared/domain/bill-exceptions';
+import type { Bill } from '../../../shared/domain/billing';
 import { keys } from '../../../shared/adapters/keys';
 import { dayReadsFromItem, dayReadsToItem } from '../../../shared/adapters/read-store';
 import { runFromItem, runToItem } from '../../../shared/adapters/run-store';
@@ -46,6 +48,25 @@ describe('keys and mappers', () => {
     delete (legacy as Record<string, unknown>)['dueDate'];
     expect(billFromItem(legacy)).toMatchObject({ total: '67.52', dueDate: '2026-02-22', services: [{ serviceType: 'electric', tariffId: 'ELEC-RES', subtotal: '67.52', lines: [{ amount: '67.52', category: 'base' }] }] });
     expect(ledgerEntryToItem(ledgerEntryForBill(bill, bill.issuedAt))).toMatchObject({ PK: 'ACCOUNT#A0001', idempotencyKey: bill.billId });
+    // Held, estimated, reviewed and later revisions round-trip; a bill of an unknown status is refused.
+    const reviewed: Bill = {
+      ...bill,
+      status: 'CANCELLED',
+      revision: 2,
+      estimated: true,
+      services: [{ ...bill.services[0]!, estimated: true, estimateMethod: 'average-daily' }],
+      holds: [{ reason: 'high-bill', message: 'm' }],
+      review: { action: 'cancelled', at: 't', by: 'bill', note: 'n' },
+    };
+    expect(billFromItem(billToItem(reviewed))).toEqual(reviewed);
+    expect(() => billFromItem({ ...item, status: 'DRAFT' })).toThrow(CorruptRecord);
+    const held = heldBillOf({ ...bill, status: 'HELD' }, [{ reason: 'zero-usage', message: 'used nothing' }], 't1');
+    expect(heldBillFromItem(heldBillToItem(held))).toEqual(held);
+    const released = { ...held, status: 'RELEASED' as const, review: { action: 'released' as const, at: 't2', by: 'bill' } };
+    expect(heldBillToItem(released)).not.toHaveProperty('GSI2PK');
+    expect(heldBillFromItem(heldBillToItem(released))).toEqual(released);
+    expect(keys.billHistory('A1', '2026-01-01', 'B1')).toEqual({ PK: 'ACCOUNT#A1', SK: 'AGREEMENT#~BILL#2026-01-01#B1' });
+    expect(keys.runSegment('R1', 7)).toEqual({ PK: 'RUN#R1', SK: 'SEGMENT#00007' });
 
     const day = mergeDay(undefined, { meterId: 'M0001', unit: 'kWh' }, '2026-01-01', [{ startEpochSec: 1_767_250_800, durationSec: 3600, quantityMicro: 1_250_000, quality: 'A' }], { at: 't', by: 'mqtt' }).day;
     expect(dayReadsToItem(day)).toMatchObject({ PK: 'METER#M0001', SK: 'DAY#2026-01-01', iv: '1767250800,1250000,3600,A', version: 1 });

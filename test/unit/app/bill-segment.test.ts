@@ -1,4 +1,6 @@
 import { billSegment } from '../../../shared/app/bill-segment';
+import { resolveBillException } from '../../../shared/app/bill-exceptions';
+import type { StaffPrincipal } from '../../../shared/domain/identity';
 import { TransientStoreError } from '../../../shared/app/errors';
 import { demoTariffs } from '../../../shared/app/seed-demo';
 import type { Account, Meter } from '../../../shared/domain/accounts';
@@ -6,7 +8,7 @@ import type { Agreement } from '../../../shared/domain/customers/model';
 import { parseTariffDocument, type TariffDocument } from '../../../shared/domain/rating/schema';
 import { mergeDay } from '../../../shared/domain/reads';
 import { planSegments, shardOf } from '../../../shared/domain/segments';
-import { clockAt, MemoryAccounts, MemoryAgreements, MemoryBills, MemoryMeters, MemoryReads, MemoryTariffs, silentLogger } from './fakes';
+import { clockAt, MemoryAccounts, MemoryAgreements, MemoryBills, MemoryMeters, MemoryReads, MemoryRuns, MemoryTariffs, silentLogger } from './fakes';
 
 const ZONE = 'America/Denver';
 const [electric, water] = demoTariffs(ZONE) as [TariffDocument, TariffDocument];
@@ -95,7 +97,7 @@ describe('billSegment', () => {
   it('rates the agreement with the engine, posts the ledger entry and the audit event, and sets the due date', async () => {
     const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')]);
     const result = await billSegment(deps, input);
-    expect(result).toEqual({ segmentIndex: 0, billed: 1, skipped: 0, failed: 0, errors: [] });
+    expect(result).toEqual({ segmentIndex: 0, billed: 1, held: 0, skipped: 0, failed: 0, errors: [] });
     const [bill] = [...bills.bills.values()];
     // 200 kWh off-peak: 12.50 + 200 x 0.0925 + 200 x 0.0042 = 31.84, plus 5% franchise fee 1.592 -> 1.59.
     expect(bill).toMatchObject({ accountId: 'A0001', total: '33.43', dueDate: '2026-02-22', finalBill: false, runId: 'run-1' });
@@ -214,7 +216,7 @@ describe('billSegment', () => {
     const meters = [meterOf('A0001'), meterOf('A0002'), meterOf('A0004', { unit: 'gal' })];
     const { deps } = await setup(accounts, meters, agreements);
     deps.meters.meters.push(meterOf('A0006'));
-    const result = await billSegment(deps, input);
+    const result = await billSegment({ ...deps, missingReads: 'fail' }, input);
     expect(result).toMatchObject({ billed: 1, skipped: 0, failed: 6 });
     expect(result.errors).toHaveLength(5);
     const reasons = deps.log.lines.filter((line) => line.message === 'account not billed').map((line) => `${String(line.fields?.['accountId'])}:${String(line.fields?.['reason'])}`);
@@ -249,5 +251,183 @@ describe('billSegment', () => {
       throw new TransientStoreError('throttled');
     };
     await expect(billSegment(deps, input)).rejects.toThrow(TransientStoreError);
+  });
+});
+
+/** Bills the same account over months: `months` are [periodStart, periodEnd, kWh per day read (0: no reads)]. */
+async function billMonths(deps: Awaited<ReturnType<typeof setup>>['deps'], months: Array<[string, string, number]>, options: Partial<Parameters<typeof billSegment>[0]> = {}) {
+  const results = [];
+  for (const [index, [periodStart, periodEnd, perDay]] of months.entries()) {
+    if (perDay > 0) {
+      const meter = deps.meters.meters[0]!;
+      for (let day = periodStart; day <= periodEnd; day = nextDay(day)) {
+        const start = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), 7) / 1000;
+        const merged = mergeDay(await deps.reads.getDay(meter.meterId, day), meter, day, [{ startEpochSec: start, durationSec: 3600, quantityMicro: perDay * 1_000_000, quality: 'A' }], { at: 'x', by: 'mqtt' });
+        await deps.reads.saveDay(merged.day, (await deps.reads.getDay(meter.meterId, day))?.version);
+      }
+    }
+    results.push(await billSegment({ ...deps, ...options }, { ...input, runId: `run-m${index}`, periodStart, periodEnd }));
+  }
+  return results;
+}
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const billing: StaffPrincipal = { kind: 'staff', username: 'bill', roles: ['billing'] } as StaffPrincipal;
+
+describe('bill exceptions in the run', () => {
+  const history: Array<[string, string, number]> = [
+    ['2025-09-01', '2025-09-30', 10],
+    ['2025-10-01', '2025-10-31', 10],
+    ['2025-11-01', '2025-11-30', 10],
+  ];
+
+  it('holds a bill far above the average of the earlier bills: written HELD with its review record and bill.held audit, without ledger entry, history or peaks', async () => {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [electric]);
+    bills.bills.clear();
+    await deps.reads.days.clear();
+    const results = await billMonths(deps, [...history, ['2025-12-01', '2025-12-31', 200]]);
+    expect(results.map((r) => `${r.billed}/${r.held}`)).toEqual(['1/0', '1/0', '1/0', '0/1']);
+    const december = [...bills.bills.values()].find((bill) => bill.periodStart === '2025-12-01')!;
+    expect(december.status).toBe('HELD');
+    expect(december.holds).toEqual([{ reason: 'high-bill', message: expect.stringContaining('more than 3 times the average') }]);
+    expect(bills.ledger.map((entry) => entry.billId)).not.toContain(december.billId);
+    expect(bills.history.map((entry) => entry.billId)).not.toContain(december.billId);
+    expect(bills.peaks.map((peak) => peak.billId)).not.toContain(december.billId);
+    expect(bills.held.get(december.billId)).toMatchObject({ status: 'OPEN', accountId: 'A0001', total: december.total, holds: [{ reason: 'high-bill' }], runId: 'run-m3' });
+    expect(bills.audit.at(-1)).toMatchObject({ action: 'bill.held', details: { billId: december.billId, reasons: 'high-bill' } });
+    // A re-run of the segment (same run or another) never writes the held bill twice.
+    expect(await billSegment(deps, { ...input, runId: 'run-m3', periodStart: '2025-12-01', periodEnd: '2025-12-31' })).toMatchObject({ billed: 0, held: 1, skipped: 0 });
+    expect(await billSegment(deps, { ...input, runId: 'run-again', periodStart: '2025-12-01', periodEnd: '2025-12-31' })).toMatchObject({ billed: 0, held: 0, skipped: 1 });
+    expect(bills.audit.filter((event) => event.action === 'bill.held')).toHaveLength(1);
+  });
+
+  it('holds a low bill, zero usage and a total above the hard maximum, with the limits it is given', async () => {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [electric]);
+    bills.bills.clear();
+    deps.reads.days.clear();
+    const results = await billMonths(deps, history);
+    expect(results.map((r) => r.billed)).toEqual([1, 1, 1]);
+    // December: 0.01 kWh a day: only the customer charge, below 0.9 x the average of the three earlier bills.
+    const [december] = await billMonths(deps, [['2025-12-01', '2025-12-31', 0.01]], { limits: { highFactor: '3', lowFactor: '0.9', minHistory: 3, maxTotal: '10000.00' } });
+    expect(december).toMatchObject({ billed: 0, held: 1 });
+    expect([...bills.bills.values()].find((bill) => bill.periodStart === '2025-12-01')!.holds).toEqual([{ reason: 'low-bill', message: expect.stringContaining('less than 0.9 times the average') }]);
+    // The same kind of month with a 20.00 maximum: held above the maximum, whatever the history.
+    const [january] = await billMonths(deps, [['2026-01-01', '2026-01-31', 10]], { limits: { highFactor: '3', lowFactor: '0.2', minHistory: 3, maxTotal: '20.00' } });
+    expect(january).toMatchObject({ billed: 0, held: 1 });
+    expect([...bills.bills.values()].find((bill) => bill.periodStart === '2026-01-01')!.holds?.map((hold) => hold.reason)).toEqual(['above-maximum']);
+    const zero = await setup([account('A0002')], [meterOf('A0002')], undefined, [electric]);
+    zero.deps.reads.days.clear();
+    for (const day of ['2026-01-01', '2026-01-02']) {
+      const merged = mergeDay(undefined, meterOf('A0002'), day, [{ startEpochSec: Date.parse(`${day}T07:00:00Z`) / 1000, durationSec: 3600, quantityMicro: 0, quality: 'A' }], { at: 'x', by: 'mqtt' });
+      await zero.deps.reads.saveDay(merged.day, undefined);
+    }
+    expect(await billSegment(zero.deps, input)).toMatchObject({ billed: 0, held: 1 });
+    expect([...zero.bills.bills.values()][0]!.holds).toEqual([{ reason: 'zero-usage', message: expect.stringContaining('used nothing') }]);
+  });
+
+  it('estimates a meter without reads from the same period last year, marks service and bill estimated, and stores no peak', async () => {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [electric]);
+    bills.bills.clear();
+    deps.reads.days.clear();
+    await billMonths(deps, [['2025-01-01', '2025-01-31', 5], ['2025-06-01', '2025-06-30', 20]]);
+    expect(await billSegment(deps, input)).toMatchObject({ billed: 1, held: 0, failed: 0 });
+    const bill = [...bills.bills.values()].find((b) => b.periodStart === '2026-01-01')!;
+    expect(bill).toMatchObject({ status: 'ISSUED', estimated: true });
+    // January 2025 used 5 kWh a day: 31 days -> 155 kWh, spread over the hours of the period.
+    expect(bill.services[0]).toMatchObject({ estimated: true, estimateMethod: 'last-year', usage: { quantity: '155' } });
+    expect(bill.services[0]!.peakKw).toBeUndefined();
+    expect(bills.peaks.map((peak) => peak.billId)).not.toContain(bill.billId);
+    expect(bills.history.find((h) => h.billId === bill.billId)).toMatchObject({ estimated: true });
+  });
+
+  it('estimates from the average daily usage of the last bills without last year, holds without history, and fails when told to', async () => {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [electric]);
+    bills.bills.clear();
+    deps.reads.days.clear();
+    // Without any history: held for missing reads, zero usage, nothing posted.
+    expect(await billSegment(deps, { ...input, runId: 'run-0', periodStart: '2025-09-01', periodEnd: '2025-09-30' })).toMatchObject({ held: 1 });
+    const september = [...bills.bills.values()][0]!;
+    expect(september.holds?.map((h) => h.reason)).toEqual(['missing-reads']);
+    expect(september.services[0]).toMatchObject({ estimated: true, estimateMethod: 'none', usage: { quantity: '0' } });
+    await billMonths(deps, [['2025-10-01', '2025-10-31', 10], ['2025-11-01', '2025-11-30', 40]]);
+    expect(await billSegment(deps, { ...input, runId: 'run-d', periodStart: '2025-12-01', periodEnd: '2025-12-10' })).toMatchObject({ billed: 1 });
+    const december = [...bills.bills.values()].find((b) => b.periodStart === '2025-12-01')!;
+    // (310 + 1200) kWh over 61 days x 10 days = 247.540983... -> micro-units.
+    expect(december.services[0]).toMatchObject({ estimateMethod: 'average-daily', usage: { quantity: '247.540984' } });
+    expect(await billSegment({ ...deps, missingReads: 'hold' }, { ...input, runId: 'run-h', periodStart: '2025-12-11', periodEnd: '2025-12-20' })).toMatchObject({ held: 1 });
+    expect(await billSegment({ ...deps, missingReads: 'fail' }, { ...input, runId: 'run-f', periodStart: '2025-12-21', periodEnd: '2025-12-31' })).toMatchObject({ failed: 1, errors: [{ accountId: 'A0001', reason: 'no-reads' }] });
+  });
+
+  it('holds the third estimated bill in a row', async () => {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [electric]);
+    bills.bills.clear();
+    deps.reads.days.clear();
+    const results = await billMonths(deps, [['2025-08-01', '2025-08-31', 10], ['2025-09-01', '2025-09-30', 0], ['2025-10-01', '2025-10-31', 0], ['2025-11-01', '2025-11-30', 0]]);
+    expect(results.map((r) => `${r.billed}/${r.held}`)).toEqual(['1/0', '1/0', '1/0', '0/1']);
+    const november = [...bills.bills.values()].find((b) => b.periodStart === '2025-11-01')!;
+    expect(november.holds).toEqual([{ reason: 'estimated-too-often', message: 'this is estimated bill 3 in a row (at most 2)' }]);
+  });
+
+  it('records each segment\'s progress when it starts and when it finishes', async () => {
+    const { deps } = await setup([account('A0001')], [meterOf('A0001')]);
+    const progress = new MemoryRuns();
+    const started: string[] = [];
+    const record = progress.segmentStarted.bind(progress);
+    progress.segmentStarted = async (runId, index, at) => {
+      started.push(`${runId}/${index}`);
+      expect(await progress.listSegments(runId)).toEqual([]);
+      await record(runId, index, at);
+    };
+    await billSegment({ ...deps, progress }, input);
+    expect(started).toEqual(['run-1/0']);
+    expect(await progress.listSegments('run-1')).toEqual([{ segmentIndex: 0, status: 'DONE', attempts: 1, startedAt: '2026-02-01T08:00:00.000Z', finishedAt: '2026-02-01T08:00:00.000Z', counts: { billed: 1, held: 0, skipped: 0, failed: 0 } }]);
+  });
+});
+
+describe('releasing and cancelling held bills', () => {
+  async function heldBill() {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], undefined, [electric]);
+    await billSegment({ ...deps, limits: { highFactor: '3', lowFactor: '0.2', minHistory: 3, maxTotal: '10.00' } }, input);
+    const [bill] = [...bills.bills.values()];
+    expect(bill!.status).toBe('HELD');
+    let id = 0;
+    const reviewDeps = { bills, clock: clockAt('2026-02-05T17:00:00Z'), newId: () => `E${++id}`, timeZone: ZONE, dueDays: 21 };
+    return { deps, bills, bill: bill!, reviewDeps };
+  }
+
+  it('releases a held bill once: ISSUED with a due date from the release, its ledger entry, history and peaks, bill.released audit; a second release is refused', async () => {
+    const { bills, bill, reviewDeps } = await heldBill();
+    const { bill: released } = await resolveBillException(reviewDeps, billing, { billId: bill.billId, action: 'release', note: 'checked with the customer' });
+    expect(released).toMatchObject({ status: 'ISSUED', issuedAt: '2026-02-05T17:00:00.000Z', dueDate: '2026-02-26', review: { action: 'released', by: 'bill', note: 'checked with the customer' } });
+    expect(bills.ledger.filter((entry) => entry.billId === bill.billId)).toEqual([expect.objectContaining({ postedAt: '2026-02-05T17:00:00.000Z', dueDate: '2026-02-26', postings: expect.arrayContaining([expect.objectContaining({ amount: bill.total })]) })]);
+    expect(bills.history.map((h) => h.billId)).toEqual([bill.billId]);
+    expect(bills.peaks.map((p) => p.billId)).toEqual([bill.billId]);
+    expect(bills.held.get(bill.billId)).toMatchObject({ status: 'RELEASED', review: { action: 'released' } });
+    expect(bills.audit.at(-1)).toMatchObject({ action: 'bill.released', actor: 'bill', details: { billId: bill.billId, reasons: 'above-maximum', note: 'checked with the customer' } });
+    await expect(resolveBillException(reviewDeps, billing, { billId: bill.billId, action: 'release' })).rejects.toMatchObject({ name: 'BillNotHeld' });
+    await expect(resolveBillException(reviewDeps, billing, { billId: bill.billId, action: 'cancel' })).rejects.toMatchObject({ name: 'BillNotHeld' });
+    expect(bills.ledger.filter((entry) => entry.billId === bill.billId)).toHaveLength(1);
+    expect(await bills.listHeld({ limit: 10 })).toEqual({ items: [] });
+  });
+
+  it('refuses a bill that is not in the queue (never held) with BillExceptionNotFound, and one whose bill is no longer HELD with BillNotHeld', async () => {
+    const { bills, bill, reviewDeps } = await heldBill();
+    await expect(resolveBillException(reviewDeps, billing, { billId: 'B000000000000000000000000', action: 'release' })).rejects.toMatchObject({ name: 'BillExceptionNotFound' });
+    // The bill was posted by another path while its record is still open: the release changes nothing.
+    bills.bills.set(`${bill.accountId}/${bill.periodStart}/${bill.billId}`, { ...bill, status: 'ISSUED' });
+    await expect(resolveBillException(reviewDeps, billing, { billId: bill.billId, action: 'release' })).rejects.toMatchObject({ name: 'BillNotHeld' });
+    expect(bills.ledger).toHaveLength(0);
+  });
+
+  it('cancels a held bill; the next run for the period bills the account again as the next revision, and never duplicates it', async () => {
+    const { deps, bills, bill, reviewDeps } = await heldBill();
+    await resolveBillException(reviewDeps, billing, { billId: bill.billId, action: 'cancel', note: 'meter re-read ordered' });
+    expect(bills.bills.get(`${bill.accountId}/${bill.periodStart}/${bill.billId}`)).toMatchObject({ status: 'CANCELLED', review: { action: 'cancelled' } });
+    expect(bills.ledger).toHaveLength(0);
+    expect(bills.audit.at(-1)).toMatchObject({ action: 'bill.cancelled', details: { note: 'meter re-read ordered' } });
+    expect(await billSegment(deps, { ...input, runId: 'run-2' })).toMatchObject({ billed: 1, held: 0, skipped: 0 });
+    const rebill = [...bills.bills.values()].find((b) => b.billId !== bill.billId)!;
+    expect(rebill).toMatchObject({ status: 'ISSUED', revision: 2, runId: 'run-2', total: bill.total });
+    expect(await billSegment(deps, { ...input, runId: 'run-3' })).toMatchObject({ billed: 0, skipped: 1 });
+    expect(bills.ledger.map((entry) => entry.billId)).toEqual([rebill.billId]);
   });
 });

@@ -1,15 +1,16 @@
 /** In-memory implementations of the use-case ports, for use-case tests. */
-import type { AccountStore, AgreementStore, BillIssue, BillKey, BillStore, Clock, IntervalReader, IssueOutcome, IssueResult, Logger, MeterStore, Page, ReadStore, RunOutcome, RunStore, StoredTariff, TariffStore } from '../../../shared/app/ports';
-import { BillingRunNotFound, VersionConflict } from '../../../shared/app/errors';
+import type { AccountStore, AgreementStore, BillCancel, BillIssue, BillKey, BillRelease, BillStore, Clock, HeldBillStore, IntervalReader, IssueOutcome, IssueResult, Logger, MeterStore, Page, ReadStore, RunOutcome, RunProgressStore, RunStore, StoredTariff, TariffStore } from '../../../shared/app/ports';
+import { BillingRunNotFound, BillNotHeld, VersionConflict } from '../../../shared/app/errors';
+import type { HeldBill } from '../../../shared/domain/bill-exceptions';
 import type { Account, Meter } from '../../../shared/domain/accounts';
 import type { AuditEvent } from '../../../shared/domain/audit';
-import { peaksOfBill, type AgreementPeak, type Bill } from '../../../shared/domain/billing';
+import { historyEntryOf, peaksOfBill, type AgreementPeak, type Bill, type BillHistoryEntry } from '../../../shared/domain/billing';
 import type { Agreement } from '../../../shared/domain/customers/model';
 import type { TariffUpdate } from '../../../shared/domain/rating/history';
 import type { TariffDocument } from '../../../shared/domain/rating/schema';
 import type { LedgerEntry } from '../../../shared/domain/ledger';
 import type { DayReads } from '../../../shared/domain/reads';
-import type { BillingRun } from '../../../shared/domain/runs';
+import type { BillingRun, SegmentProgress, SegmentResult } from '../../../shared/domain/runs';
 
 export const clockAt = (iso: string): Clock => ({ now: () => new Date(iso) });
 
@@ -119,29 +120,51 @@ export class MemoryAgreements implements AgreementStore {
     private readonly bills?: MemoryBills,
   ) {}
   async listForBilling(accountId: string) {
-    return { agreements: this.agreements.filter((a) => a.accountId === accountId), peaks: (this.bills?.peaks ?? []).filter((p) => this.agreements.some((a) => a.accountId === accountId && a.agreementId === p.agreementId)) };
+    return {
+      agreements: this.agreements.filter((a) => a.accountId === accountId),
+      peaks: (this.bills?.peaks ?? []).filter((p) => this.agreements.some((a) => a.accountId === accountId && a.agreementId === p.agreementId)),
+      history: (this.bills?.history ?? []).filter((h) => h.accountId === accountId).map(({ accountId: _, ...entry }) => entry),
+    };
   }
 }
 
-export class MemoryBills implements BillStore {
+/** Bills as the DynamoDB store keeps them: an ISSUED bill with its ledger entry, history and peaks; a HELD one with its review record only. */
+export class MemoryBills implements BillStore, HeldBillStore {
   readonly bills = new Map<string, Bill>();
   readonly ledger: LedgerEntry[] = [];
   readonly audit: AuditEvent[] = [];
   readonly peaks: AgreementPeak[] = [];
+  readonly history: Array<BillHistoryEntry & { accountId: string }> = [];
+  readonly held = new Map<string, HeldBill>();
   async get(accountId: string, periodStart: string, billId: string) {
-    return this.bills.get(`${accountId}/${periodStart}/${billId}`);
+    const bill = this.bills.get(`${accountId}/${periodStart}/${billId}`);
+    return bill ? structuredClone(bill) : undefined;
   }
   async listForAccount(accountId: string, limit: number): Promise<Page<Bill>> {
     return { items: [...this.bills.values()].filter((b) => b.accountId === accountId).slice(0, limit) };
   }
   async issue(bill: Bill, entry: LedgerEntry, audit: AuditEvent): Promise<IssueOutcome> {
+    return this.write({ bill, entry, audit });
+  }
+  private post(bill: Bill, entry: LedgerEntry) {
+    if (this.ledger.some((e) => e.accountId === entry.accountId && e.idempotencyKey === entry.idempotencyKey)) throw new Error(`ledger key ${entry.idempotencyKey} exists`);
+    this.ledger.push(entry);
+    this.history.push({ accountId: bill.accountId, ...historyEntryOf(bill) });
+    this.peaks.push(...peaksOfBill(bill));
+  }
+  private async write({ bill, entry, audit, held }: BillIssue): Promise<IssueOutcome> {
     const key = `${bill.accountId}/${bill.periodStart}/${bill.billId}`;
     const existing = this.bills.get(key);
     if (existing) return { issued: false, existing };
-    this.bills.set(key, bill);
-    this.ledger.push(entry);
+    if (bill.status === 'HELD') {
+      if (!held) throw new Error('held bill without its record');
+      this.held.set(bill.billId, structuredClone(held));
+    } else {
+      if (!entry) throw new Error('issued bill without its entry');
+      this.post(bill, entry);
+    }
+    this.bills.set(key, structuredClone(bill));
     this.audit.push(audit);
-    this.peaks.push(...peaksOfBill(bill));
     return { issued: true };
   }
   async getMany(keys: readonly BillKey[]) {
@@ -152,19 +175,66 @@ export class MemoryBills implements BillStore {
   async issueMany(issues: readonly BillIssue[]): Promise<IssueResult[]> {
     this.batches.push(issues.length);
     const results: IssueResult[] = [];
-    for (const { bill, entry, audit } of issues) {
+    for (const issue of issues) {
       try {
-        results.push(await this.issue(bill, entry, audit));
+        results.push(issue.bill.status === 'HELD' ? await this.write(issue) : await this.issue(issue.bill, issue.entry!, issue.audit));
       } catch (error) {
         results.push({ issued: false, error });
       }
     }
     return results;
   }
+  async getHeld(billId: string) {
+    const held = this.held.get(billId);
+    return held ? structuredClone(held) : undefined;
+  }
+  async listHeld(query: { reason?: string | undefined; limit: number }): Promise<Page<HeldBill>> {
+    const open = [...this.held.values()].filter((h) => h.status === 'OPEN' && (!query.reason || h.holds.some((hold) => hold.reason === query.reason)));
+    return { items: open.sort((a, b) => (a.heldAt < b.heldAt ? 1 : -1)).slice(0, query.limit) };
+  }
+  /** Conditions as the transaction's: the bill still HELD and the record still OPEN, else nothing is written. */
+  private resolve(bill: Bill, exception: HeldBill) {
+    const key = `${bill.accountId}/${bill.periodStart}/${bill.billId}`;
+    if (this.bills.get(key)?.status !== 'HELD' || this.held.get(bill.billId)?.status !== 'OPEN') throw new BillNotHeld(`bill ${bill.billId} is not held`);
+    return key;
+  }
+  async release({ bill, entry, exception, audit }: BillRelease) {
+    const key = this.resolve(bill, exception);
+    this.post(bill, entry);
+    this.bills.set(key, structuredClone(bill));
+    this.held.set(bill.billId, structuredClone(exception));
+    this.audit.push(audit);
+  }
+  async cancel({ bill, exception, audit }: BillCancel) {
+    const key = this.resolve(bill, exception);
+    this.bills.set(key, structuredClone(bill));
+    this.held.set(bill.billId, structuredClone(exception));
+    this.audit.push(audit);
+  }
 }
 
-export class MemoryRuns implements RunStore {
+export class MemoryRuns implements RunStore, RunProgressStore {
   readonly runs = new Map<string, BillingRun>();
+  readonly segments = new Map<string, SegmentProgress>();
+  async runPlanned(runId: string, segments: number) {
+    const run = this.runs.get(runId);
+    if (!run) throw new BillingRunNotFound(runId);
+    run.plannedSegments = segments;
+  }
+  async segmentStarted(runId: string, segmentIndex: number, at: string) {
+    const key = `${runId}/${segmentIndex}`;
+    const known = this.segments.get(key);
+    this.segments.set(key, { segmentIndex, status: 'RUNNING', attempts: (known?.attempts ?? 0) + 1, startedAt: known?.startedAt ?? at });
+  }
+  async segmentFinished(runId: string, result: SegmentResult, at: string) {
+    const key = `${runId}/${result.segmentIndex}`;
+    const known = this.segments.get(key);
+    const { billed, held, skipped, failed } = result;
+    this.segments.set(key, { segmentIndex: result.segmentIndex, status: 'DONE', attempts: known?.attempts ?? 1, startedAt: known?.startedAt ?? at, finishedAt: at, counts: { billed, held, skipped, failed } });
+  }
+  async listSegments(runId: string) {
+    return [...this.segments.entries()].filter(([key]) => key.startsWith(`${runId}/`)).map(([, segment]) => structuredClone(segment));
+  }
   readonly audit: AuditEvent[] = [];
   finishes = 0;
   async create(run: BillingRun, audit: AuditEvent) {

@@ -68,7 +68,27 @@ describe('billExceptions', () => {
     expect(reasons(bill('100.00'), ['100.00'], strict)).toEqual([]);
   });
 
+  it('holds negative usage on a metered service', () => {
+    expect(billExceptions(bill('5.00', [service('electric', '-12.5', '5.00')]), [], DEFAULT_BILL_EXCEPTION_LIMITS)).toEqual([{ reason: 'negative-usage', message: expect.stringContaining('negative usage -12.5') }]);
+  });
+
+  it('holds a service without reads or history as missing-reads (not zero usage)', () => {
+    const unread: BillService = { ...service('electric', '0', '12.50'), estimated: true, estimateMethod: 'none' };
+    expect(reasons({ ...bill('12.50', [unread]), estimated: true }, [])).toEqual(['missing-reads']);
+  });
+
+  it('holds an estimated bill when more than the limit are estimated in a row, this one included', () => {
+    const estimated = { ...bill('100.00', [{ ...service('electric', '500', '100.00'), estimated: true, estimateMethod: 'average-daily' as const }]), estimated: true };
+    const history = (estimatedInARow: number) => ({ previousTotals: ['100.00', '100.00', '100.00'], estimatedInARow });
+    expect(billExceptions(estimated, history(1), DEFAULT_BILL_EXCEPTION_LIMITS)).toEqual([]);
+    expect(billExceptions(estimated, history(2), DEFAULT_BILL_EXCEPTION_LIMITS)).toEqual([{ reason: 'estimated-too-often', message: 'this is estimated bill 3 in a row (at most 2)' }]);
+    expect(billExceptions(estimated, history(0), { ...DEFAULT_BILL_EXCEPTION_LIMITS, maxEstimatedInARow: 0 }).map((e) => e.reason)).toEqual(['estimated-too-often']);
+    // A measured bill after estimated ones is not held for them.
+    expect(billExceptions(bill('100.00'), history(5), DEFAULT_BILL_EXCEPTION_LIMITS)).toEqual([]);
+  });
+
   it('names the limits that cannot be applied', () => {
+    expect(() => assertValidLimits({ ...DEFAULT_BILL_EXCEPTION_LIMITS, maxEstimatedInARow: -1 })).toThrow(/maxEstimatedInARow/);
     expect(() => assertValidLimits(DEFAULT_BILL_EXCEPTION_LIMITS)).not.toThrow();
     expect(() => assertValidLimits({ ...DEFAULT_BILL_EXCEPTION_LIMITS, highFactor: '1' })).toThrow(/highFactor/);
     expect(() => assertValidLimits({ ...DEFAULT_BILL_EXCEPTION_LIMITS, lowFactor: '1.2' })).toThrow(/lowFactor/);

@@ -1,5 +1,5 @@
 import type { Bill, BillService } from '../../../shared/domain/billing';
-import { billCorrections, correctionMessage, rebillIdFor, revisionOf } from '../../../shared/domain/rebill';
+import { billCorrections, correctionMessage } from '../../../shared/domain/rebill';
 
 const line = (description: string, quantity: string, rate: string, amount: string) => ({ description, quantity, unit: 'kWh', rate, amount, periodStart: '2026-01-01', periodEnd: '2026-01-31', category: 'energy' });
 const service = (agreementId: string, quantity: string, lines: BillService['lines'], subtotal: string): BillService => ({
@@ -23,15 +23,6 @@ const original = {
   total: '70.00',
   services: [service('G1', '500', [line('Customer charge', '1', '10.00', '10.00'), line('Energy', '500', '0.12', '60.00')], '70.00')],
 } as Pick<Bill, 'billId' | 'issuedAt' | 'total' | 'services'>;
-
-describe('rebill ids', () => {
-  it('add a revision to the original id, and a later revision replaces the earlier one', () => {
-    expect(rebillIdFor('BABC', 1)).toBe('BABC-R1');
-    expect(rebillIdFor('BABC-R1', 2)).toBe('BABC-R2');
-    expect(revisionOf('BABC')).toBe(0);
-    expect(revisionOf('BABC-R2')).toBe(2);
-  });
-});
 
 describe('billCorrections', () => {
   it('names the usage, the changed line and the total', () => {
