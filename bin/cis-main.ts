@@ -9,6 +9,7 @@ import { registerImportReads } from './commands/import-reads';
 import { registerImportRecords } from './commands/import-records';
 import { registerSeed } from './commands/seed';
 import { registerTariff } from './commands/tariff';
+import { registerCollections } from './commands/collections';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -40,7 +41,8 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'keep data between runs in this folder (default: in memory; signing keys in ./.cis)')
     .addOption(new Option('--seed <seed>', 'data to seed an empty database with').choices(['demo', 'none']).default('demo'))
     .addOption(new Option('--accounts <n>', 'number of demo accounts').default(25).argParser(positiveCount(100000)))
-    .action(async (options: { port: number; mqttPort: number; dataDir?: string; seed: 'demo' | 'none'; accounts: number }) => {
+    .option('--no-schedules', 'do not start the daily schedules (the collections run)')
+    .action(async (options: { port: number; mqttPort: number; dataDir?: string; seed: 'demo' | 'none'; accounts: number; schedules: boolean }) => {
       // Loaded on demand so that `cis token` stays quick (the platform loads the CDK app).
       const { startPlatform } = require('../shared/local/platform') as typeof import('../shared/local/platform');
       const platform = await startPlatform({
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
         authDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
         seed: options.seed,
         accounts: options.accounts,
+        schedules: options.schedules,
         log: (line) => process.stdout.write(`${line}\n`),
       });
       process.stdout.write(`${platform.describe()}\nPress Ctrl-C to stop.\n`);
@@ -102,6 +105,7 @@ export function buildProgram(): Command {
   registerImportRecords(program);
   registerTariff(program);
   registerSeed(program);
+  registerCollections(program);
   return program;
 }
 

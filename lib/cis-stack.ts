@@ -9,12 +9,14 @@ import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
 import { CisApi, type LateFeeSettings } from './constructs/api';
 import { BillingWorkflow } from './constructs/billing-workflow';
+import { CollectionsWorkflow, type CollectionsSettings } from './constructs/collections-workflow';
 import type { SharedFunctionSettings } from './constructs/cis-function';
 import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
 import { BillSegmentEnv, DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
+import { SHIPPED_PACK_IDS } from '../shared/domain/collections/packs';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -30,6 +32,8 @@ export const PLACEHOLDER_UTILITY_PROFILE = { name: 'Your Utility', addressLines:
  * The secret the local sandbox payment provider signs webhooks with. It is public: a deployment
  * that takes real payments sets its provider's secret with `-c paymentWebhookSecret=...`.
  */
+/** Collections: the policy pack, default weather region, accounts per segment, the UTC hour of the daily run. */
+export const DEFAULT_COLLECTIONS = { packId: 'us-pa-52-ch56', weatherRegion: 'default', segmentSize: 100, scheduleHourUtc: 12 } as const;
 export const SANDBOX_WEBHOOK_SECRET = 'cis-sandbox-webhook-secret';
 
 export interface CisStackProps extends StackProps {
@@ -98,6 +102,12 @@ export interface CisStackProps extends StackProps {
   readonly billMaxEstimated?: number;
   /** A meter without reads in the period: `estimate` (from history; held without), `hold` or `fail`. @default 'estimate' */
   readonly billMissingReads?: string;
+  /** The collections policy pack (a shipped pack id). @default 'us-pa-52-ch56' */
+  readonly collectionsPolicyPack?: string;
+  /** The weather region of accounts whose collections profile names none. @default 'default' */
+  readonly collectionsWeatherRegion?: string;
+  /** The UTC hour (0-23) of the daily collections run. @default 12 */
+  readonly collectionsScheduleHourUtc?: number;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -106,6 +116,7 @@ export class CisStack extends Stack {
   readonly data: DataTable;
   readonly ingest: MeterIngest;
   readonly billing: BillingWorkflow;
+  readonly collections: CollectionsWorkflow;
   readonly api: CisApi;
   readonly alarms: OperationalAlarms;
 
@@ -129,10 +140,13 @@ export class CisStack extends Stack {
     const scheduleHourUtc = props.billingScheduleHourUtc ?? DEFAULT_BILLING_SCHEDULE_HOUR_UTC;
     if (!Number.isInteger(scheduleHourUtc) || scheduleHourUtc < 0 || scheduleHourUtc > 23) throw new Error(`billingScheduleHourUtc must be a whole hour from 0 to 23, got ${scheduleHourUtc}`);
     this.billing = new BillingWorkflow(this, 'BillingWorkflow', { shared, table: this.data, billingSegments, scheduleHourUtc, billSegmentEnvironment: billingEnvironment });
+    const collections = validCollections(props);
+    this.collections = new CollectionsWorkflow(this, 'CollectionsWorkflow', { shared, table: this.data, settings: collections });
     this.api = new CisApi(this, 'Api', {
       shared,
       table: this.data,
       billingStateMachine: this.billing.stateMachine,
+      collections: { settings: collections, stateMachine: this.collections.stateMachine },
       deletionProtection,
       payments: {
         provider: validProvider(props.paymentProvider ?? 'none'),
@@ -159,6 +173,7 @@ export class CisStack extends Stack {
     new CfnOutput(this, 'ReadsTopicFilter', { value: READS_TOPIC_FILTER, description: 'MQTT topic filter the AMI head-end publishes meter reads to' });
     new CfnOutput(this, 'StateMachineArn', { value: this.billing.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.data.tableName });
+    new CfnOutput(this, 'CollectionsStateMachineArn', { value: this.collections.stateMachine.stateMachineArn });
   }
 }
 
@@ -275,4 +290,14 @@ function validProvider(provider: string): 'none' | 'sandbox' {
 function validWebhookSecret(secret: string): string {
   if (secret.length < 16) throw new Error('paymentWebhookSecret must be at least 16 characters');
   return secret;
+}
+
+function validCollections(props: CisStackProps): CollectionsSettings {
+  const packId = props.collectionsPolicyPack ?? DEFAULT_COLLECTIONS.packId;
+  if (!SHIPPED_PACK_IDS.includes(packId)) throw new Error(`collectionsPolicyPack must be one of ${SHIPPED_PACK_IDS.join(', ')}, got ${JSON.stringify(packId)}`);
+  const weatherRegion = props.collectionsWeatherRegion ?? DEFAULT_COLLECTIONS.weatherRegion;
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(weatherRegion)) throw new Error(`collectionsWeatherRegion must be 1 to 40 letters, digits, "_" or "-", got ${JSON.stringify(weatherRegion)}`);
+  const scheduleHourUtc = props.collectionsScheduleHourUtc ?? DEFAULT_COLLECTIONS.scheduleHourUtc;
+  if (!Number.isInteger(scheduleHourUtc) || scheduleHourUtc < 0 || scheduleHourUtc > 23) throw new Error(`collectionsScheduleHourUtc must be a whole hour from 0 to 23, got ${scheduleHourUtc}`);
+  return { packId, weatherRegion, segmentSize: DEFAULT_COLLECTIONS.segmentSize, scheduleHourUtc };
 }

@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { writeRouter } from './api-router';
 import { CisFunction, type CisFunctionProps, type SharedFunctionSettings } from './cis-function';
 import type { DataTable } from './data-table';
+import { collectionsEnvironment, type CollectionsSettings } from './collections-workflow';
 
 /** Function metadata: the routes a function serves, routeKey -> handler module. */
 export const ROUTES_METADATA = 'cis:routes';
@@ -33,6 +34,7 @@ export interface CisApiProps {
   readonly shared: SharedFunctionSettings;
   readonly table: DataTable;
   readonly billingStateMachine: sfn.IStateMachine;
+  readonly collections: { readonly settings: CollectionsSettings; readonly stateMachine: sfn.IStateMachine };
   /** Cognito deletion protection (the user pool holds every customer and staff identity). */
   readonly deletionProtection: boolean;
   readonly payments: PaymentSettings;
@@ -163,6 +165,24 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
       publicRoute: true,
     },
   ];
+}
+
+/** Collections (issue 6): certificates, household facts, weather, runs, the worklist, evaluations, portal notices. */
+function collectionsRoutes(settings: CollectionsSettings, stateMachineArn: string): RouteSpec[] {
+  const environment = collectionsEnvironment(settings);
+  return (
+    [
+      ['RecordMedicalCertificate', 'POST', '/staff/accounts/{accountId}/medical-certificates', 'functions/staff/record-medical-certificate.ts', 'Staff: records a medical certificate (renewals counted; blocks disconnection while in force)', 'read-write'],
+      ['ListMedicalCertificates', 'GET', '/staff/accounts/{accountId}/medical-certificates', 'functions/staff/list-medical-certificates.ts', 'Staff: the medical certificates of an account', 'read'],
+      ['PutCollectionsProfile', 'PUT', '/staff/accounts/{accountId}/collections-profile', 'functions/staff/put-collections-profile.ts', 'Staff: household income (% FPL), life support and weather region for collections', 'read-write'],
+      ['PutWeather', 'PUT', '/staff/weather/{region}/{date}', 'functions/staff/put-weather.ts', 'Staff: the weather forecast of a region and day (weather protections)', 'read-write'],
+      ['GetWeather', 'GET', '/staff/weather/{region}/{date}', 'functions/staff/get-weather.ts', 'Staff: the weather forecast on file for a region and day', 'read'],
+      ['StartCollectionsRun', 'POST', '/staff/collections-runs', 'functions/staff/start-collections-run.ts', 'Staff: starts the collections run of a day', 'read-write'],
+      ['GetCollectionsWorklist', 'GET', '/staff/collections/worklist', 'functions/staff/get-collections-worklist.ts', 'Staff: accounts with notices, orders or blocks on a run day, and why', 'read'],
+      ['GetAccountCollections', 'GET', '/staff/accounts/{accountId}/collections', 'functions/staff/get-account-collections.ts', 'Staff and auditors: every collections evaluation of an account with all rule results', 'read'],
+      ['ListMyNotices', 'GET', '/portal/accounts/{accountId}/notices', 'functions/portal/list-notices.ts', 'Portal: collection notices of one of the customer\'s accounts', 'read'],
+    ] as const
+  ).map(([id, method, path, entry, description, access]) => ({ id, method: apigwv2.HttpMethod[method], path, entry, description, access, ...(id === 'StartCollectionsRun' ? { environment: { ...environment, COLLECTIONS_STATE_MACHINE_ARN: stateMachineArn }, function: 'StartCollectionsRun' } : { environment }) }));
 }
 
 /** The customer record (issue 5): lifecycle workflows, service orders, overview, search, notes, portal orders. */
@@ -316,6 +336,7 @@ export class CisApi extends Construct {
       { id: 'GetBillDocument', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/bills/{billId}/document', entry: 'functions/staff/get-bill-document.ts', description: 'Staff: any bill as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },
       ...CUSTOMER_RECORD_ROUTES.map((route) => (DEPOSIT_EVALUATING_ROUTES.has(route.id) && props.payments.depositPolicy ? { ...route, environment: { DEPOSIT_POLICY: props.payments.depositPolicy } } : route)),
       ...ledgerRoutes(props.payments),
+      ...collectionsRoutes(props.collections.settings, props.collections.stateMachine.stateMachineArn),
       { id: 'GetUsage', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage', entry: 'functions/portal/get-usage.ts', description: 'Portal: usage of one of the customer\'s accounts per hour, day or month', access: 'read' },
       { id: 'GetGreenButton', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/usage/greenbutton', entry: 'functions/portal/get-green-button.ts', description: 'Portal: Green Button (ESPI) download of an account\'s interval data', access: 'read' },
       { id: 'ListReadExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/read-exceptions', entry: 'functions/staff/list-read-exceptions.ts', description: 'Staff: the queue of read exceptions (VEE)', access: 'read', environment: props.readsEnvironment },
@@ -361,6 +382,7 @@ export class CisApi extends Construct {
       this.functions[name] = fn;
     }
     props.billingStateMachine.grantStartExecution(this.functions['StartBillingRun']!.function);
+    props.collections.stateMachine.grantStartExecution(this.functions['StartCollectionsRun']!.function);
   }
 
   get url(): string {

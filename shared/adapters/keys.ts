@@ -82,6 +82,23 @@ export const keys = {
   /** A payment-provider webhook event already processed (replays are ignored). */
   webhookEvent: (eventId: string): Key => ({ PK: `WEBHOOK#${eventId}`, SK: 'WEBHOOK' }),
 
+  // Collections (issue 6): certificates, household profile, notices, evaluations, the disconnection marker, weather, runs.
+  medicalCertificate: (accountId: string, receivedOn: string, certificateId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `MEDCERT#${receivedOn}#${certificateId}` }),
+  MEDCERT_PREFIX: 'MEDCERT#',
+  collectionsProfile: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'COLLPROFILE' }),
+  notice: (accountId: string, sentOn: string, noticeId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `NOTICE#${sentOn}#${noticeId}` }),
+  NOTICE_PREFIX: 'NOTICE#',
+  /** One evaluation per account and run day (its existence makes a rerun of the day a no-op). */
+  collectionEvaluation: (accountId: string, runDate: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `COLLEVAL#${runDate}` }),
+  COLLEVAL_PREFIX: 'COLLEVAL#',
+  /** GSI2: the evaluations of a run day by account. */
+  collectionEvaluationOfRun: (runDate: string, accountId: string) => ({ GSI2PK: `TYPE#COLLEVAL#${runDate}`, GSI2SK: accountId }),
+  collectionEvaluationsOfRunPartition: (runDate: string) => `TYPE#COLLEVAL#${runDate}`,
+  /** Present while collections ordered the account disconnected and has not reconnected it. */
+  collectionState: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'COLLSTATE' }),
+  weather: (region: string, day: string): Key => ({ PK: `WEATHER#${region}`, SK: `DAY#${day}` }),
+  collectionsRun: (runDate: string): Key => ({ PK: `COLLRUN#${runDate}`, SK: 'COLLRUN' }),
+
   run: (runId: string): Key => ({ PK: `RUN#${runId}`, SK: 'RUN' }),
   runPartition: (runId: string) => `RUN#${runId}`,
   /** A segment's progress item, in the run's partition (one Query reads the run and its segments). */

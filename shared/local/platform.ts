@@ -17,6 +17,7 @@ import { startHttpGateway } from './http-gateway';
 import { startIot } from './iot-local';
 import { loadOrCreateSigningKey } from './local-auth';
 import { createQueues, startSqs } from './sqs-local';
+import { startScheduler } from './scheduler';
 import { startStepFunctions } from './step-functions-local';
 import { FunctionHost, functionsOf, LOCAL_REGION, LocalResolver, resourcesOfType } from './template';
 
@@ -36,6 +37,8 @@ export interface PlatformOptions {
   log: (line: string) => void;
   /** CDK context for the synthesized template (e.g. billingSegments). */
   context?: Record<string, unknown>;
+  /** Start the template's EventBridge schedules (the daily collections run, the billing scheduler). @default false */
+  schedules?: boolean;
 }
 
 export interface RunningPlatform {
@@ -44,6 +47,8 @@ export interface RunningPlatform {
   endpoints: { dynamodb: string; sqs: string; sfn: string; iotDataPlane: string };
   tableName: string;
   stateMachineArn: string;
+  /** The daily collections state machine. */
+  collectionsStateMachineArn: string;
   queues: Record<string, string>;
   seeded?: Awaited<ReturnType<typeof seedDemo>>;
   describe(): string;
@@ -97,6 +102,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const host = new FunctionHost(functionsOf(resolver), options.rootDir);
     const sfn = await startStepFunctions({ resolver, host, log: options.log });
     stops.push(() => sfn.stop());
+    if (options.schedules) {
+      const scheduler = startScheduler({
+        resolver,
+        start: (schedule, event) => {
+          if (schedule.target === 'state-machine') return void sfn.startExecution(schedule.arn, event);
+          // EventBridge invokes a function target asynchronously; a failure is logged (AWS would retry it).
+          host.invoke(schedule.arn, event).catch((error: unknown) => options.log(`schedule ${schedule.ruleId}: ${schedule.arn} failed: ${error instanceof Error ? error.message : String(error)}`));
+        },
+        log: options.log,
+      });
+      stops.push(async () => scheduler.stop());
+    }
     const iot = await startIot({ resolver, sqsEndpoint: sqs.endpoint, mqttPort: options.mqttPort, log: options.log });
     stops.push(() => iot.stop());
 
@@ -117,8 +134,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     stops.push(() => gateway.stop());
 
     const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0] ?? [];
-    const [machineId] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine')[0] ?? [];
-    if (!tableId || !machineId) throw new Error('the template has no table or no state machine');
+    const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+    const machineId = machines.find((id) => id === 'BillingCycle') ?? machines[0];
+    const collectionsMachineId = machines.find((id) => id === 'CollectionsDaily');
+    if (!tableId || !machineId || !collectionsMachineId) throw new Error('the template has no table, no billing or no collections state machine');
     const tableName = resolver.ref(tableId);
     const queues = Object.fromEntries(resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => [id, resolver.ref(id)]));
 
@@ -151,6 +170,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, sfn: sfn.endpoint, iotDataPlane: iot.dataPlaneEndpoint },
       tableName,
       stateMachineArn: resolver.ref(machineId),
+      collectionsStateMachineArn: resolver.ref(collectionsMachineId),
       queues,
       seeded,
       describe() {
@@ -160,7 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           `  MQTT broker     ${iot.mqttUrl}   (publish meter reads to cis/meters/{meterId}/reads)`,
           `  DynamoDB        ${dynamo.endpoint}   (table ${tableName})`,
           `  SQS             ${sqs.endpoint}`,
-          `  Step Functions  ${sfn.endpoint}   (${platform.stateMachineArn})`,
+          `  Step Functions  ${sfn.endpoint}   (${platform.stateMachineArn}, ${platform.collectionsStateMachineArn})`,
           `  IoT Data Plane  ${iot.dataPlaneEndpoint}`,
           `  Data            ${options.dataDir ?? 'in memory'}; signing key in ${options.authDir}`,
         ];

@@ -6,6 +6,7 @@ import { isTimeZone } from '../domain/calendar';
 import { SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { SHARD_COUNT } from '../domain/segments';
 import { VEE_REASONS, type VeeOverrides } from '../domain/vee/config';
+import { SHIPPED_PACK_IDS } from '../domain/collections/packs';
 
 export const TableEnv = z.object({
   TABLE_NAME: z.string({ error: 'is required (the DynamoDB table name)' }).min(1, 'must not be empty'),
@@ -239,3 +240,22 @@ export const DepositPolicyJson = optionalJsonObject(DepositPolicySchema);
 /** Functions that evaluate or handle deposits (activations, the deposit routes). */
 export const DepositEnv = TableEnv.extend({ DEPOSIT_POLICY: DepositPolicyJson });
 export type DepositEnv = z.infer<typeof DepositEnv>;
+
+/** Collections: the deployment's policy pack, the default weather region, accounts per segment of a run. */
+export const CollectionsEnv = TableEnv.extend({
+  COLLECTIONS_POLICY_PACK: z.enum(SHIPPED_PACK_IDS as [string, ...string[]], { error: `must be one of ${SHIPPED_PACK_IDS.join(', ')}` }).default('us-pa-52-ch56'),
+  COLLECTIONS_WEATHER_REGION: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, "_" or "-"').default('default'),
+  COLLECTIONS_SEGMENT_SIZE: z
+    .string()
+    .regex(/^\d{1,4}$/, 'must be a whole number from 1 to 1000')
+    .default('100')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be a whole number from 1 to 1000').max(1000, 'must be a whole number from 1 to 1000')),
+});
+export type CollectionsEnv = z.infer<typeof CollectionsEnv>;
+
+/** Starting a collections run by hand also needs the state machine. */
+export const StartCollectionsEnv = CollectionsEnv.extend({
+  COLLECTIONS_STATE_MACHINE_ARN: z.string({ error: 'is required (the collections state machine ARN)' }).regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions state machine ARN'),
+});
+export type StartCollectionsEnv = z.infer<typeof StartCollectionsEnv>;

@@ -15,6 +15,18 @@ const ROOT = path.resolve(__dirname, '../..');
  */
 const FUNCTIONS: Record<string, string> = {
   ValidateReads: 'functions/ingest/validate-reads.ts',
+  PlanCollections: 'functions/collections/plan-collections.ts',
+  EvaluateSegment: 'functions/collections/evaluate-segment.ts',
+  FinalizeCollections: 'functions/collections/finalize-collections.ts',
+  RecordMedicalCertificate: 'functions/staff/record-medical-certificate.ts',
+  ListMedicalCertificates: 'functions/staff/list-medical-certificates.ts',
+  PutCollectionsProfile: 'functions/staff/put-collections-profile.ts',
+  PutWeather: 'functions/staff/put-weather.ts',
+  GetWeather: 'functions/staff/get-weather.ts',
+  StartCollectionsRun: 'functions/staff/start-collections-run.ts',
+  GetCollectionsWorklist: 'functions/staff/get-collections-worklist.ts',
+  GetAccountCollections: 'functions/staff/get-account-collections.ts',
+  ListMyNotices: 'functions/portal/list-notices.ts',
   ListAccounts: 'functions/staff/list-accounts.ts',
   GetAccount: 'functions/staff/get-account.ts',
   StartBillingRun: 'functions/staff/start-billing-run.ts',
@@ -151,12 +163,21 @@ const ROUTES: Record<string, string> = {
   'POST /staff/accounts/{accountId}/transfer-balance': 'TransferBalance',
   'POST /webhooks/payments': 'PaymentWebhook',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
+  'POST /staff/accounts/{accountId}/medical-certificates': 'RecordMedicalCertificate',
+  'GET /staff/accounts/{accountId}/medical-certificates': 'ListMedicalCertificates',
+  'PUT /staff/accounts/{accountId}/collections-profile': 'PutCollectionsProfile',
+  'PUT /staff/weather/{region}/{date}': 'PutWeather',
+  'GET /staff/weather/{region}/{date}': 'GetWeather',
+  'POST /staff/collections-runs': 'StartCollectionsRun',
+  'GET /staff/collections/worklist': 'GetCollectionsWorklist',
+  'GET /staff/accounts/{accountId}/collections': 'GetAccountCollections',
+  'GET /portal/accounts/{accountId}/notices': 'ListMyNotices',
 };
 /** The functions outside the API, by logical id, and the API's functions. */
-const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns'];
-const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun'];
-const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget'];
-const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance'];
+const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
+const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun', 'StartCollectionsRun'];
+const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices'];
+const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -363,7 +384,7 @@ describe('billing state machine', () => {
   const machine = (): Json => props(resource('BillingCycle'));
 
   it('substitutes the three task function ARNs', () => {
-    expect(ofType('AWS::StepFunctions::StateMachine').map(([id]) => id)).toEqual(['BillingCycle']);
+    expect(ofType('AWS::StepFunctions::StateMachine').map(([id]) => id).sort()).toEqual(['BillingCycle', 'CollectionsDaily']);
     expect(machine().DefinitionSubstitutions).toEqual({
       PlanSegmentsFunctionArn: { 'Fn::GetAtt': ['PlanSegments', 'Arn'] },
       BillSegmentFunctionArn: { 'Fn::GetAtt': ['BillSegment', 'Arn'] },
@@ -725,5 +746,37 @@ describe('outputs and configuration', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('collections workflow', () => {
+  it('substitutes its three task functions and is started daily by an EventBridge schedule rule', () => {
+    expect(props(resource('CollectionsDaily')).DefinitionSubstitutions).toEqual({
+      PlanCollectionsFunctionArn: { 'Fn::GetAtt': ['PlanCollections', 'Arn'] },
+      EvaluateSegmentFunctionArn: { 'Fn::GetAtt': ['EvaluateSegment', 'Arn'] },
+      FinalizeCollectionsFunctionArn: { 'Fn::GetAtt': ['FinalizeCollections', 'Arn'] },
+    });
+    const rule = props(resource('CollectionsDailySchedule'));
+    expect(rule.ScheduleExpression).toBe('cron(0 12 * * ? *)');
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { Ref: 'CollectionsDaily' } })]);
+  });
+
+  it('gives every collections function the policy pack and the run route the state machine', () => {
+    for (const id of ['PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'RecordMedicalCertificate', 'GetAccountCollections', 'ListMyNotices']) {
+      expect(props(fnResource(id)).Environment.Variables).toMatchObject({ COLLECTIONS_POLICY_PACK: 'us-pa-52-ch56', COLLECTIONS_WEATHER_REGION: 'default' });
+    }
+    expect(props(fnResource('StartCollectionsRun')).Environment.Variables).toMatchObject({ COLLECTIONS_STATE_MACHINE_ARN: { Ref: 'CollectionsDaily' } });
+    // Only the run route's own function may start the collections state machine.
+    const starters = ofType('AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(props(policy).PolicyDocument).includes('"states:StartExecution"') && JSON.stringify(props(policy).PolicyDocument).includes('"Ref":"CollectionsDaily"'));
+    const roles = starters.flatMap(([, policy]) => (props(policy).Roles as Json[]).map((role) => role['Ref'] as string));
+    expect(roles).toContain(roleOfFunction('StartCollectionsRun'));
+    expect(roles).not.toContain(props(resource('StaffWriteRoutes')).Role['Fn::GetAtt'][0]);
+  });
+
+  it('takes the pack, region and hour from context and refuses an unknown pack', () => {
+    const other = synthesizeTemplate({ skipBundling: true, context: { collectionsPolicyPack: 'us-tx-16tac-25.29-electric', collectionsWeatherRegion: 'tx-north', collectionsScheduleHourUtc: '11' } });
+    expect(props(other.Resources['EvaluateSegment']!).Environment.Variables).toMatchObject({ COLLECTIONS_POLICY_PACK: 'us-tx-16tac-25.29-electric', COLLECTIONS_WEATHER_REGION: 'tx-north' });
+    expect(props(other.Resources['CollectionsDailySchedule']!).ScheduleExpression).toBe('cron(0 11 * * ? *)');
+    expect(() => synthesizeTemplate({ skipBundling: true, context: { collectionsPolicyPack: 'us-zz-nowhere' } })).toThrow(/collectionsPolicyPack must be one of/);
   });
 });
