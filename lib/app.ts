@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'achOriginator'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -110,6 +110,7 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     lateFeeMinimumPastDue: optionalDecimalText(get('lateFeeMinimumPastDue'), 'lateFeeMinimumPastDue'),
     lateFeeCap: optionalDecimalText(get('lateFeeCap'), 'lateFeeCap'),
     veeOverrides: optionalJsonObject(get('veeOverrides'), 'veeOverrides') as CisStackProps['veeOverrides'],
+    achOriginator: optionalJsonObject(get('achOriginator'), 'achOriginator'),
   };
 }
 

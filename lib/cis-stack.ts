@@ -14,6 +14,8 @@ import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
+import { SANDBOX_ACH_ORIGINATOR } from '../shared/domain/nacha';
+import { AchOriginatorSchema } from '../shared/schemas/bank';
 import { VeeOverridesSchema } from '../shared/schemas/env';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
@@ -27,6 +29,9 @@ export const DEFAULT_LATE_FEE = { graceDays: 5, method: 'percent', flat: '5.00',
  * that takes real payments sets its provider's secret with `-c paymentWebhookSecret=...`.
  */
 export const SANDBOX_WEBHOOK_SECRET = 'cis-sandbox-webhook-secret';
+
+/** ACH settings of the local platform and demos (no bank sees their files). */
+export { SANDBOX_ACH_ORIGINATOR };
 
 export interface CisStackProps extends StackProps {
   /** IANA time zone of the utility (billing periods, interval days). @default 'America/Denver' */
@@ -66,6 +71,13 @@ export interface CisStackProps extends StackProps {
    * @default - the built-in rules of each service type
    */
   readonly veeOverrides?: VeeOverrides;
+  /**
+   * ACH origination settings for autopay NACHA files (from the utility's agreement with its bank):
+   * immediateDestination (ODFI routing number), immediateDestinationName, immediateOrigin,
+   * immediateOriginName, companyId, companyName, originatingDfi (8 digits), entryDescription.
+   * @default - none: autopay runs answer 503
+   */
+  readonly achOriginator?: Record<string, unknown>;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -103,6 +115,7 @@ export class CisStack extends Stack {
         ...(props.paymentWebhookSecret === undefined ? {} : { webhookSecret: validWebhookSecret(props.paymentWebhookSecret) }),
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
         lateFee: validLateFee(props),
+        ...(props.achOriginator === undefined ? {} : { achOriginator: validAchOriginator(props.achOriginator) }),
       },
       readsEnvironment,
     });
@@ -172,6 +185,12 @@ function validLateFee(props: CisStackProps): LateFeeSettings {
     minimumPastDue: validAmount(props.lateFeeMinimumPastDue ?? DEFAULT_LATE_FEE.minimumPastDue, 'lateFeeMinimumPastDue'),
     cap: cap === 'none' ? 'none' : validAmount(cap, 'lateFeeCap'),
   };
+}
+
+function validAchOriginator(value: Record<string, unknown>): string {
+  const parsed = AchOriginatorSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`achOriginator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  return JSON.stringify(parsed.data);
 }
 
 function validProvider(provider: string): 'none' | 'sandbox' {

@@ -46,6 +46,8 @@ export interface PaymentSettings {
   /** Days an arrangement installment may stay unpaid after its due date before the arrangement is broken. */
   readonly arrangementGraceDays: number;
   readonly lateFee: LateFeeSettings;
+  /** The ACH origination settings as JSON (absent: autopay runs answer 503). */
+  readonly achOriginator?: string;
 }
 
 /** The late-fee policy: grace days after the due date, flat or percent, minimum past due, cap per charge (decimal strings). */
@@ -69,6 +71,8 @@ interface RouteSpec {
   readonly environment?: CisFunctionProps['environment'];
   /** No user token: the handler authenticates the caller itself (the provider's signed webhook). */
   readonly publicRoute?: boolean;
+  /** Longer than the 10 s default, up to the HTTP API's 30 s (autopay runs, bank-file imports). */
+  readonly timeout?: Duration;
 }
 
 /** The ledger and payments (issue 6): payments, returns, refunds, balances, the ledger, the provider's webhook. */
@@ -93,6 +97,16 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
     { id: 'CloseDispute', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/disputes/{disputeId}/close', entry: 'functions/staff/close-dispute.ts', description: 'Staff: closes a dispute with its resolution', access: 'read-write' },
     { id: 'AssessLateFees', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/late-fees', entry: 'functions/staff/assess-late-fees.ts', description: 'Staff: assesses the late fees of an account (one per bill, never on disputed or arranged amounts)', access: 'read-write', environment: lateFeeEnv },
     { id: 'GetLedger', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/ledger', entry: 'functions/staff/get-ledger.ts', description: 'Staff: the ledger entries, balance and aging of an account', access: 'read' },
+    { id: 'EnrollMyAutopay', method: apigwv2.HttpMethod.PUT, path: '/portal/accounts/{accountId}/autopay', entry: 'functions/portal/enroll-autopay.ts', description: 'Portal: the customer enrolls one of their accounts in autopay by ACH', access: 'read-write' },
+    { id: 'CancelMyAutopay', method: apigwv2.HttpMethod.DELETE, path: '/portal/accounts/{accountId}/autopay', entry: 'functions/portal/cancel-autopay.ts', description: 'Portal: the customer cancels autopay of one of their accounts', access: 'read-write' },
+    { id: 'GetMyAutopay', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/autopay', entry: 'functions/portal/get-autopay.ts', description: 'Portal: the autopay enrollment of one of the customer\'s accounts (last four digits)', access: 'read' },
+    { id: 'EnrollAutopay', method: apigwv2.HttpMethod.PUT, path: '/staff/accounts/{accountId}/autopay', entry: 'functions/staff/enroll-autopay.ts', description: 'Staff: enrolls an account in autopay from a signed authorization', access: 'read-write' },
+    { id: 'CancelAutopay', method: apigwv2.HttpMethod.DELETE, path: '/staff/accounts/{accountId}/autopay', entry: 'functions/staff/cancel-autopay.ts', description: 'Staff: cancels the autopay of an account', access: 'read-write' },
+    { id: 'RunAutopay', method: apigwv2.HttpMethod.POST, path: '/staff/autopay-runs', entry: 'functions/staff/run-autopay.ts', description: 'Staff: debits enrolled accounts with a bill due on a day and makes the NACHA file', access: 'read-write', environment: { ...paymentEnv, ...(payments.achOriginator ? { ACH_ORIGINATOR: payments.achOriginator } : {}) }, timeout: Duration.seconds(29) },
+    { id: 'ImportPaymentFile', method: apigwv2.HttpMethod.POST, path: '/staff/payment-files', entry: 'functions/staff/import-payment-file.ts', description: 'Staff: imports a BAI2, lockbox or NACHA returns file with its reconciliation report', access: 'read-write', environment: paymentEnv, timeout: Duration.seconds(29) },
+    { id: 'ListPaymentSuspense', method: apigwv2.HttpMethod.GET, path: '/staff/payment-suspense', entry: 'functions/staff/list-payment-suspense.ts', description: 'Staff: credits of imported files that named no known account', access: 'read' },
+    { id: 'ApplyPaymentSuspense', method: apigwv2.HttpMethod.POST, path: '/staff/payment-suspense/{fileId}/{ref}/apply', entry: 'functions/staff/apply-payment-suspense.ts', description: 'Staff: applies a suspense credit to an account as a payment', access: 'read-write' },
+    { id: 'GetPaymentFile', method: apigwv2.HttpMethod.GET, path: '/staff/payment-files/{fileId}', entry: 'functions/staff/get-payment-file.ts', description: 'Staff: the reconciliation report of an imported payment file', access: 'read' },
     {
       id: 'PaymentWebhook',
       method: apigwv2.HttpMethod.POST,
@@ -262,6 +276,7 @@ export class CisApi extends Construct {
         entry: route.entry,
         description: route.description,
         environment: route.environment,
+        ...(route.timeout ? { timeout: route.timeout } : {}),
       });
       if (route.access === 'read') props.table.grantReadData(fn.function);
       else props.table.grantReadWriteData(fn.function);

@@ -3,7 +3,8 @@ import type { StaffRole } from '../domain/identity';
 import type { PaymentProvider } from '../app/payments/ports';
 import { validLateFeePolicy, type LateFeePolicy } from '../domain/late-fees';
 import { Money } from '../domain/money';
-import { ArrangementsEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { AchEnv, ArrangementsEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { DynamoBankStore } from './bank-store';
 import { parseEnv } from './env';
 import { DynamoLedgerStore } from './ledger-store';
 import { lazy, tableDeps } from './runtime';
@@ -54,6 +55,22 @@ export function lateFeePolicyFromEnv(env: LateFeeEnv): LateFeePolicy {
 
 export const lateFeeDeps = lazy(() => ({ ...ledgerDeps(), lateFeePolicy: lateFeePolicyFromEnv(parseEnv(LateFeeEnv)) }));
 export type LateFeeRuntimeDeps = ReturnType<typeof lateFeeDeps>;
+
+/** Autopay enrollment, runs and bank-file imports: the ledger, the bank store and the accounts. */
+export const bankDeps = lazy(() => {
+  const deps = paymentDeps();
+  const bank = new DynamoBankStore(deps.documentClient, deps.tableName);
+  return { ...deps, autopay: bank, files: bank };
+});
+export type BankRuntimeDeps = ReturnType<typeof bankDeps>;
+
+export const autopayRunDeps = lazy(() => ({ ...bankDeps(), achOriginator: parseEnv(AchEnv).ACH_ORIGINATOR }));
+export type AutopayRunRuntimeDeps = ReturnType<typeof autopayRunDeps>;
+
+/** Staff who enroll and cancel autopay (from the customer's signed authorization). */
+export const AUTOPAY_ENROLLERS: readonly StaffRole[] = ['csr', 'admin'];
+/** Staff who run autopay and import bank and lockbox files. */
+export const BANK_FILE_HANDLERS: readonly StaffRole[] = ['billing', 'admin'];
 
 /** Staff who make and cancel payment arrangements and open and close disputes. */
 export const ARRANGEMENT_MAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { synthesizeTemplate } from '../../lib/app';
-import { SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
+import { SANDBOX_ACH_ORIGINATOR, SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
 import { seedDemo } from '../app/seed-demo';
 import { assertJava, createTables, startDynamoDb } from './dynamodb-local';
 import { listenError } from './errors';
@@ -79,7 +79,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     // Locally, portal payments go to the sandbox provider, which signs its webhooks with the public
     // sandbox secret; a deployment has neither unless it configures them.
-    const template = synthesizeTemplate({ skipBundling: true, context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, ...options.context } });
+    const template = synthesizeTemplate({ skipBundling: true, context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, achOriginator: SANDBOX_ACH_ORIGINATOR, ...options.context } });
 
     const dynamo = await startDynamoDb({ dataDir: options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined });
     stops.push(() => dynamo.stop());

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../domain/calendar';
 import { SHARD_COUNT } from '../domain/segments';
 import { VEE_REASONS, type VeeOverrides } from '../domain/vee/config';
+import { AchOriginatorSchema } from './bank';
 
 export const TableEnv = z.object({
   TABLE_NAME: z.string({ error: 'is required (the DynamoDB table name)' }).min(1, 'must not be empty'),
@@ -130,3 +131,21 @@ export const ValidateReadsEnv = ReadsEnv.extend({
   READS_DEAD_LETTER_QUEUE_URL: z.url({ error: 'is required (the URL of the reads dead-letter queue)' }),
 });
 export type ValidateReadsEnv = z.infer<typeof ValidateReadsEnv>;
+
+/** Autopay runs: the ACH origination settings as JSON (absent: ACH is not configured, runs answer 503). */
+export const AchEnv = TableEnv.extend({
+  ACH_ORIGINATOR: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of the ACH settings' });
+        return z.NEVER;
+      }
+    })
+    .pipe(AchOriginatorSchema.optional()),
+});
+export type AchEnv = z.infer<typeof AchEnv>;

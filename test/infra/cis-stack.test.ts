@@ -62,6 +62,16 @@ const FUNCTIONS: Record<string, string> = {
   CloseDispute: 'functions/staff/close-dispute.ts',
   AssessLateFees: 'functions/staff/assess-late-fees.ts',
   PaymentWebhook: 'functions/webhooks/payment-events.ts',
+  EnrollMyAutopay: 'functions/portal/enroll-autopay.ts',
+  CancelMyAutopay: 'functions/portal/cancel-autopay.ts',
+  GetMyAutopay: 'functions/portal/get-autopay.ts',
+  EnrollAutopay: 'functions/staff/enroll-autopay.ts',
+  CancelAutopay: 'functions/staff/cancel-autopay.ts',
+  RunAutopay: 'functions/staff/run-autopay.ts',
+  ImportPaymentFile: 'functions/staff/import-payment-file.ts',
+  GetPaymentFile: 'functions/staff/get-payment-file.ts',
+  ListPaymentSuspense: 'functions/staff/list-payment-suspense.ts',
+  ApplyPaymentSuspense: 'functions/staff/apply-payment-suspense.ts',
 };
 const ROUTES: Record<string, string> = {
   'GET /staff/accounts': 'ListAccounts',
@@ -112,10 +122,20 @@ const ROUTES: Record<string, string> = {
   'POST /staff/accounts/{accountId}/disputes/{disputeId}/close': 'CloseDispute',
   'POST /staff/accounts/{accountId}/late-fees': 'AssessLateFees',
   'POST /webhooks/payments': 'PaymentWebhook',
+  'PUT /portal/accounts/{accountId}/autopay': 'EnrollMyAutopay',
+  'DELETE /portal/accounts/{accountId}/autopay': 'CancelMyAutopay',
+  'GET /portal/accounts/{accountId}/autopay': 'GetMyAutopay',
+  'PUT /staff/accounts/{accountId}/autopay': 'EnrollAutopay',
+  'DELETE /staff/accounts/{accountId}/autopay': 'CancelAutopay',
+  'POST /staff/autopay-runs': 'RunAutopay',
+  'POST /staff/payment-files': 'ImportPaymentFile',
+  'GET /staff/payment-files/{fileId}': 'GetPaymentFile',
+  'GET /staff/payment-suspense': 'ListPaymentSuspense',
+  'POST /staff/payment-suspense/{fileId}/{ref}/apply': 'ApplyPaymentSuspense',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
 };
-const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement'];
-const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees'];
+const READ_ONLY = ['ListAccounts', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense'];
+const WRITERS = ['ValidateReads', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -131,7 +151,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', achOriginator: '{"immediateDestination":"121042882","immediateDestinationName":"ODFI","immediateOrigin":"1234567890","immediateOriginName":"UTILITY","companyId":"1234567890","companyName":"UTILITY","originatingDfi":"12104288"}' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -486,7 +506,9 @@ describe('functions', () => {
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
       // No webhook secret unless the deployment sets one (the webhook then answers 503, never trusting a public secret).
       expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(false);
-      expect('RETURNED_PAYMENT_FEE' in variables).toBe(['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook'].includes(id));
+      expect('RETURNED_PAYMENT_FEE' in variables).toBe(['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook', 'RunAutopay', 'ImportPaymentFile'].includes(id));
+      // No ACH settings unless the deployment gives them (autopay runs answer 503).
+      expect('ACH_ORIGINATOR' in variables).toBe(false);
       expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(['CreateArrangement', 'CancelArrangement'].includes(id));
     }
     expect(props(resource('CreateArrangement')).Environment.Variables.ARRANGEMENT_GRACE_DAYS).toBe('5');
@@ -499,6 +521,10 @@ describe('functions', () => {
     expect(props(resource('MakePayment', configuredJson)).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox' });
     expect(props(resource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
     for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, secret: 'PAYMENT_WEBHOOK_SECRET' in (props(fn).Environment.Variables as Json) }).toEqual({ id, secret: id === 'PaymentWebhook' });
+    // Autopay runs and file imports may take up to the HTTP API's 30 s; other API functions 10 s.
+    expect([props(resource('RunAutopay')).Timeout, props(resource('ImportPaymentFile')).Timeout, props(resource('PostCounterPayment')).Timeout]).toEqual([29, 29, 10]);
+    for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, ach: 'ACH_ORIGINATOR' in (props(fn).Environment.Variables as Json) }).toEqual({ id, ach: id === 'RunAutopay' });
+    expect(JSON.parse(props(resource('RunAutopay', configuredJson)).Environment.Variables.ACH_ORIGINATOR)).toMatchObject({ originatingDfi: '12104288', entryDescription: 'UTILITYPMT' });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
     expect(props(resource('PlanSegments', configuredJson)).Environment.Variables).toMatchObject({ BILLING_SEGMENTS: '7', UTILITY_TIMEZONE: 'America/Chicago' });
   });
@@ -574,6 +600,7 @@ describe('outputs and configuration', () => {
     [{ veeOverrides: '{"steam": {}}' }, /veeOverrides: steam: keys are "electric", "water", "gas" or "<type>\/<rate class>"/],
     [{ veeOverrides: '{"water": {"spikeFactor": -1}}' }, /veeOverrides: water.spikeFactor: /],
     [{ veeOverrides: { gas: { maxAgeDays: 0 } } }, /veeOverrides: gas.maxAgeDays: /],
+    [{ achOriginator: '{"immediateDestination":"121042883","immediateDestinationName":"ODFI","immediateOrigin":"1","immediateOriginName":"U","companyId":"1","companyName":"U","originatingDfi":"12104288"}' }, /achOriginator: immediateDestination: /],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

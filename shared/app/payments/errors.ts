@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'trace',
     message: string,
   ) {
     super(message);
@@ -76,4 +76,13 @@ export class DisputeNotFound extends NotFoundError {
 /** The dispute was closed already (HTTP 409). */
 export class DisputeNotOpen extends ConflictError {
   override name = 'DisputeNotOpen';
+}
+
+export class SuspenseNotFound extends NotFoundError {
+  override name = 'SuspenseNotFound';
+}
+
+/** A suspense credit of an imported file was applied to an account already (HTTP 409). */
+export class SuspenseAlreadyApplied extends ConflictError {
+  override name = 'SuspenseAlreadyApplied';
 }

@@ -43,6 +43,8 @@ export interface LedgerWrite {
   arrangementGuard?: { accountId: string; expectedVersion: number };
   /** A new dispute, or a changed one that must still be OPEN. */
   dispute?: { value: Dispute; expectedStatus?: Dispute['status'] };
+  /** An autopay debit's NACHA trace number, claimed once and pointing at its payment (returns find it). */
+  achTrace?: { traceNumber: string; paymentId: string; accountId: string };
 }
 
 export interface LedgerStore {
@@ -73,6 +75,8 @@ export interface LedgerStore {
   arrangementGuardVersion(accountId: string): Promise<number>;
   /** The account's disputes, open and closed (consistent read). */
   listDisputes(accountId: string): Promise<Dispute[]>;
+  /** The payment an autopay debit's trace number belongs to. */
+  paymentIdByTrace(traceNumber: string): Promise<string | undefined>;
 }
 
 export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };

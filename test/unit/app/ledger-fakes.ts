@@ -27,6 +27,7 @@ export class MemoryLedger implements LedgerStore {
   readonly arrangementGuards = new Map<string, number>();
   readonly arrangements = new Map<string, Arrangement>();
   readonly disputes = new Map<string, Dispute>();
+  readonly traces = new Map<string, string>();
   private tokens = 0;
 
   async listEntries(accountId: string) {
@@ -87,6 +88,7 @@ export class MemoryLedger implements LedgerStore {
       const current = this.disputes.get(write.dispute.value.disputeId);
       if (write.dispute.expectedStatus ? current?.status !== write.dispute.expectedStatus : current) throw new LedgerWriteRefused('dispute', 'dispute changed');
     }
+    if (write.achTrace && this.traces.has(write.achTrace.traceNumber)) throw new LedgerWriteRefused('trace', 'trace claimed');
     for (const entry of write.entries) {
       this.keys.add(`${entry.accountId}|${entry.idempotencyKey}`);
       this.entries.push(entry);
@@ -99,6 +101,10 @@ export class MemoryLedger implements LedgerStore {
     if (write.arrangementGuard) this.arrangementGuards.set(write.arrangementGuard.accountId, write.arrangementGuard.expectedVersion + 1);
     for (const change of write.arrangements ?? []) this.arrangements.set(change.value.arrangementId, change.value);
     if (write.dispute) this.disputes.set(write.dispute.value.disputeId, write.dispute.value);
+    if (write.achTrace) this.traces.set(write.achTrace.traceNumber, write.achTrace.paymentId);
+  }
+  async paymentIdByTrace(traceNumber: string) {
+    return this.traces.get(traceNumber);
   }
   async recordWebhookEvent(event: { eventId: string }) {
     if (this.webhookEvents.has(event.eventId)) return false;
