@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerRate } from './commands/rate';
 import { registerImportReads } from './commands/import-reads';
 import { registerImportRecords } from './commands/import-records';
+import { registerBankFiles } from './commands/bank-files';
 import { registerSeed } from './commands/seed';
 import { registerTariff } from './commands/tariff';
 import { registerCollections } from './commands/collections';
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
 
   registerImportReads(program);
   registerImportRecords(program);
+  registerBankFiles(program);
   registerTariff(program);
   registerSeed(program);
   registerCollections(program);

@@ -17,6 +17,8 @@ import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
 import { BillSegmentEnv, DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
 import { SHIPPED_PACK_IDS } from '../shared/domain/collections/packs';
+import { SANDBOX_ACH_ORIGINATOR } from '../shared/domain/nacha';
+import { AchOriginatorSchema } from '../shared/schemas/bank';
 
 export const DEFAULT_UTILITY_TIMEZONE = 'America/Denver';
 export const DEFAULT_BILLING_SEGMENTS = 32;
@@ -35,6 +37,9 @@ export const PLACEHOLDER_UTILITY_PROFILE = { name: 'Your Utility', addressLines:
 /** Collections: the policy pack, default weather region, accounts per segment, the UTC hour of the daily run. */
 export const DEFAULT_COLLECTIONS = { packId: 'us-pa-52-ch56', weatherRegion: 'default', segmentSize: 100, scheduleHourUtc: 12 } as const;
 export const SANDBOX_WEBHOOK_SECRET = 'cis-sandbox-webhook-secret';
+
+/** ACH settings of the local platform and demos (no bank sees their files). */
+export { SANDBOX_ACH_ORIGINATOR };
 
 export interface CisStackProps extends StackProps {
   /** IANA time zone of the utility (billing periods, interval days). @default 'America/Denver' */
@@ -108,6 +113,13 @@ export interface CisStackProps extends StackProps {
   readonly collectionsWeatherRegion?: string;
   /** The UTC hour (0-23) of the daily collections run. @default 12 */
   readonly collectionsScheduleHourUtc?: number;
+  /**
+   * ACH origination settings for autopay NACHA files (from the utility's agreement with its bank):
+   * immediateDestination (ODFI routing number), immediateDestinationName, immediateOrigin,
+   * immediateOriginName, companyId, companyName, originatingDfi (8 digits), entryDescription.
+   * @default - none: autopay runs answer 503
+   */
+  readonly achOriginator?: Record<string, unknown>;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -155,6 +167,7 @@ export class CisStack extends Stack {
         arrangementGraceDays: validDays(props.arrangementGraceDays ?? DEFAULT_ARRANGEMENT_GRACE_DAYS, 'arrangementGraceDays'),
         lateFee: validLateFee(props),
         ...depositPolicySetting(props.depositPolicy),
+        ...(props.achOriginator === undefined ? {} : { achOriginator: validAchOriginator(props.achOriginator) }),
       },
       readsEnvironment,
       billDocumentEnvironment,
@@ -280,6 +293,12 @@ function validLateFee(props: CisStackProps): LateFeeSettings {
     minimumPastDue: validAmount(props.lateFeeMinimumPastDue ?? DEFAULT_LATE_FEE.minimumPastDue, 'lateFeeMinimumPastDue'),
     cap: cap === 'none' ? 'none' : validAmount(cap, 'lateFeeCap'),
   };
+}
+
+function validAchOriginator(value: Record<string, unknown>): string {
+  const parsed = AchOriginatorSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`achOriginator: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  return JSON.stringify(parsed.data);
 }
 
 function validProvider(provider: string): 'none' | 'sandbox' {

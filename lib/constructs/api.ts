@@ -58,6 +58,8 @@ export interface PaymentSettings {
   readonly lateFee: LateFeeSettings;
   /** The deposit rules as a JSON patch over the built-in ones (DEPOSIT_POLICY), already checked; absent = the built-in rules. */
   readonly depositPolicy?: string;
+  /** The ACH origination settings as JSON (absent: autopay runs answer 503). */
+  readonly achOriginator?: string;
 }
 
 /** Customer-record routes that activate service, and so evaluate the deposit from the customer's credit history. */
@@ -86,6 +88,8 @@ interface RouteSpec {
   readonly nodeModules?: CisFunctionProps['nodeModules'];
   /** No user token: the handler authenticates the caller itself (the provider's signed webhook). */
   readonly publicRoute?: boolean;
+  /** Longer than the 10 s default, up to the HTTP API's 30 s (autopay runs, bank-file imports). */
+  readonly timeout?: Duration;
   /**
    * The function that serves the route. @default by the handler's folder and access:
    * StaffReadRoutes, StaffWriteRoutes, PortalReadRoutes, PortalWriteRoutes, WebhooksWriteRoutes.
@@ -104,8 +108,8 @@ export function functionOfRoute(route: Pick<RouteSpec, 'entry' | 'access' | 'fun
 }
 
 /** The routes of each function, with the union of their settings (a variable set twice must agree). */
-function groupRoutes(routes: readonly RouteSpec[]): Map<string, { routes: RouteSpec[]; access: RouteSpec['access']; environment: Record<string, string>; nodeModules: string[] }> {
-  const groups = new Map<string, { routes: RouteSpec[]; access: RouteSpec['access']; environment: Record<string, string>; nodeModules: string[] }>();
+function groupRoutes(routes: readonly RouteSpec[]): Map<string, { routes: RouteSpec[]; access: RouteSpec['access']; environment: Record<string, string>; nodeModules: string[]; timeout?: Duration }> {
+  const groups = new Map<string, { routes: RouteSpec[]; access: RouteSpec['access']; environment: Record<string, string>; nodeModules: string[]; timeout?: Duration }>();
   for (const route of routes) {
     const name = functionOfRoute(route);
     const group = groups.get(name) ?? { routes: [], access: 'read' as const, environment: {}, nodeModules: [] };
@@ -116,6 +120,7 @@ function groupRoutes(routes: readonly RouteSpec[]): Map<string, { routes: RouteS
       group.environment[key] = value;
     }
     for (const module of route.nodeModules ?? []) if (!group.nodeModules.includes(module)) group.nodeModules.push(module);
+    if (route.timeout && (!group.timeout || route.timeout.toSeconds() > group.timeout.toSeconds())) group.timeout = route.timeout;
     groups.set(name, group);
   }
   return groups;
@@ -154,6 +159,16 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
     { id: 'ChangeMyBudget', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/budget', entry: 'functions/portal/change-budget.ts', description: 'Portal: the customer enrolls in budget billing or ends it', access: 'read-write' },
     { id: 'TransferBalance', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/transfer-balance', entry: 'functions/staff/transfer-balance.ts', description: 'Staff: moves a closing account\'s balance to another account', access: 'read-write' },
     { id: 'GetLedger', method: apigwv2.HttpMethod.GET, path: '/staff/accounts/{accountId}/ledger', entry: 'functions/staff/get-ledger.ts', description: 'Staff: the ledger entries, balance and aging of an account', access: 'read' },
+    { id: 'EnrollMyAutopay', method: apigwv2.HttpMethod.PUT, path: '/portal/accounts/{accountId}/autopay', entry: 'functions/portal/enroll-autopay.ts', description: 'Portal: the customer enrolls one of their accounts in autopay by ACH', access: 'read-write' },
+    { id: 'CancelMyAutopay', method: apigwv2.HttpMethod.DELETE, path: '/portal/accounts/{accountId}/autopay', entry: 'functions/portal/cancel-autopay.ts', description: 'Portal: the customer cancels autopay of one of their accounts', access: 'read-write' },
+    { id: 'GetMyAutopay', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/autopay', entry: 'functions/portal/get-autopay.ts', description: 'Portal: the autopay enrollment of one of the customer\'s accounts (last four digits)', access: 'read' },
+    { id: 'EnrollAutopay', method: apigwv2.HttpMethod.PUT, path: '/staff/accounts/{accountId}/autopay', entry: 'functions/staff/enroll-autopay.ts', description: 'Staff: enrolls an account in autopay from a signed authorization', access: 'read-write' },
+    { id: 'CancelAutopay', method: apigwv2.HttpMethod.DELETE, path: '/staff/accounts/{accountId}/autopay', entry: 'functions/staff/cancel-autopay.ts', description: 'Staff: cancels the autopay of an account', access: 'read-write' },
+    { id: 'RunAutopay', method: apigwv2.HttpMethod.POST, path: '/staff/autopay-runs', entry: 'functions/staff/run-autopay.ts', description: 'Staff: debits enrolled accounts with a bill due on a day and makes the NACHA file', access: 'read-write', environment: { ...paymentEnv, ...(payments.achOriginator ? { ACH_ORIGINATOR: payments.achOriginator } : {}) }, timeout: Duration.seconds(29), function: 'PaymentFileRoutes' },
+    { id: 'ImportPaymentFile', method: apigwv2.HttpMethod.POST, path: '/staff/payment-files', entry: 'functions/staff/import-payment-file.ts', description: 'Staff: imports a BAI2, lockbox or NACHA returns file with its reconciliation report', access: 'read-write', environment: paymentEnv, timeout: Duration.seconds(29), function: 'PaymentFileRoutes' },
+    { id: 'ListPaymentSuspense', method: apigwv2.HttpMethod.GET, path: '/staff/payment-suspense', entry: 'functions/staff/list-payment-suspense.ts', description: 'Staff: credits of imported files that named no known account', access: 'read' },
+    { id: 'ApplyPaymentSuspense', method: apigwv2.HttpMethod.POST, path: '/staff/payment-suspense/{fileId}/{ref}/apply', entry: 'functions/staff/apply-payment-suspense.ts', description: 'Staff: applies a suspense credit to an account as a payment', access: 'read-write' },
+    { id: 'GetPaymentFile', method: apigwv2.HttpMethod.GET, path: '/staff/payment-files/{fileId}', entry: 'functions/staff/get-payment-file.ts', description: 'Staff: the reconciliation report of an imported payment file', access: 'read' },
     {
       id: 'PaymentWebhook',
       method: apigwv2.HttpMethod.POST,
@@ -358,6 +373,7 @@ export class CisApi extends Construct {
         description: `API routes: ${group.routes.map((route) => route.id).join(', ')}`.slice(0, 256),
         environment: group.environment,
         ...(group.nodeModules.length ? { nodeModules: group.nodeModules } : {}),
+        ...(group.timeout ? { timeout: group.timeout } : {}),
       });
       (fn.function.node.defaultChild as CfnResource).addMetadata(ROUTES_METADATA, Object.fromEntries(group.routes.map((route) => [`${route.method} ${route.path}`, route.entry])));
       if (group.access === 'read') props.table.grantReadData(fn.function);

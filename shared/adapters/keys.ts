@@ -18,6 +18,7 @@ export const TYPE_CUSTOMER = 'TYPE#CUSTOMER';
 export const TYPE_RUN = 'TYPE#RUN';
 export const TYPE_PREMISE = 'TYPE#PREMISE';
 export const TYPE_BILL_EXCEPTION = 'TYPE#BILL_EXCEPTION';
+export const TYPE_AUTOPAY = 'TYPE#AUTOPAY';
 
 export const keys = {
   account: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ACCOUNT' }),
@@ -79,6 +80,21 @@ export const keys = {
   budget: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'BUDGET' }),
   /** An idempotent request (Idempotency-Key header) and its stored answer. */
   request: (requestKey: string): Key => ({ PK: `IDEMPOTENCY#${requestKey}`, SK: 'REQUEST' }),
+  /** An autopay debit's NACHA trace number, pointing at its payment (returns files are matched by it). */
+  achTrace: (traceNumber: string): Key => ({ PK: `ACHTRACE#${traceNumber}`, SK: 'ACHTRACE' }),
+  /** Autopay enrollment of an account (bank account, authorization); listed through GSI2 while ACTIVE. */
+  autopay: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'AUTOPAY' }),
+  autopayByType: (accountId: string) => ({ GSI2PK: TYPE_AUTOPAY, GSI2SK: accountId }),
+  /** The counter of NACHA trace sequence numbers. */
+  achTraceCounter: (): Key => ({ PK: 'COUNTER#ACHTRACE', SK: 'COUNTER' }),
+  /** A NACHA autopay file made for a debit day. */
+  achFile: (debitDate: string): Key => ({ PK: `ACHFILE#${debitDate}`, SK: 'ACHFILE' }),
+  /** An imported bank or lockbox file and its reconciliation report. */
+  paymentFile: (fileId: string): Key => ({ PK: `PAYMENTFILE#${fileId}`, SK: 'PAYMENTFILE' }),
+  /** A credit of an imported file that names no known account, kept for staff to apply (GSI2 while open). */
+  suspenseItem: (fileId: string, ref: string): Key => ({ PK: `PAYMENTFILE#${fileId}`, SK: `SUSPENSE#${ref}` }),
+  suspenseByStatus: (status: string, fileId: string, ref: string) => ({ GSI2PK: `TYPE#SUSPENSE#${status}`, GSI2SK: `${fileId}#${ref}` }),
+  SUSPENSE_PREFIX: 'SUSPENSE#',
   /** A payment-provider webhook event already processed (replays are ignored). */
   webhookEvent: (eventId: string): Key => ({ PK: `WEBHOOK#${eventId}`, SK: 'WEBHOOK' }),
 

@@ -12,7 +12,7 @@ import { BUDGET_STATUSES, type BudgetPlan } from '../domain/budget';
 import { DEPOSIT_STATUSES, type Deposit } from '../domain/deposits';
 import type { Dispute } from '../domain/disputes';
 import { ENTRY_KINDS, LEDGER_ACCOUNTS, type LedgerEntry, type Posting } from '../domain/ledger';
-import { PAYMENT_METHODS, type Payment } from '../domain/payments';
+import { PAYMENT_CHANNELS, PAYMENT_METHODS, type Payment } from '../domain/payments';
 import { CorruptRecord, TransientStoreError } from '../app/errors';
 import { LedgerWriteRefused } from '../app/payments/errors';
 import type { LedgerStore, LedgerWrite, RequestRecord, RequestSlot } from '../app/payments/ports';
@@ -99,7 +99,7 @@ export function paymentToItem(payment: Payment): Item {
 export function paymentFromItem(item: Item): Payment {
   const allocations = item['allocations'];
   if (!Array.isArray(allocations)) throw new CorruptRecord(`item ${String(item['PK'])} / ${String(item['SK'])}: allocations is not a list`);
-  const optional = (name: 'reference' | 'provider' | 'service' | 'returnedAt' | 'returnReason' | 'returnEntryId' | 'feeEntryId') => {
+  const optional = (name: 'reference' | 'provider' | 'service' | 'returnedAt' | 'returnReason' | 'returnEntryId' | 'feeEntryId' | 'traceNumber' | 'debitDate' | 'bankFileId') => {
     const value = optStr(item, name);
     return value ? { [name]: value } : {};
   };
@@ -108,7 +108,7 @@ export function paymentFromItem(item: Item): Payment {
     accountId: str(item, 'accountId'),
     amount: decimalStr(item, 'amount'),
     method: oneOf(item, 'method', PAYMENT_METHODS),
-    channel: oneOf(item, 'channel', ['PORTAL', 'COUNTER'] as const),
+    channel: oneOf(item, 'channel', PAYMENT_CHANNELS),
     status: oneOf(item, 'status', ['POSTED', 'RETURNED'] as const),
     receivedAt: str(item, 'receivedAt'),
     allocations: allocations.map((a) => ({ service: str(a as Item, 'service'), amount: decimalStr(a as Item, 'amount') })),
@@ -122,6 +122,10 @@ export function paymentFromItem(item: Item): Payment {
     ...optional('returnReason'),
     ...optional('returnEntryId'),
     ...optional('feeEntryId'),
+    ...optional('traceNumber'),
+    ...optional('debitDate'),
+    ...optional('bankFileId'),
+    ...(item['bankFileLine'] !== undefined ? { bankFileLine: int(item, 'bankFileLine') } : {}),
     ...(item['arrangement'] ? { arrangement: { arrangementId: str(map(item, 'arrangement'), 'arrangementId'), amount: decimalStr(map(item, 'arrangement'), 'amount') } } : {}),
   };
 }
@@ -434,6 +438,10 @@ export class DynamoLedgerStore implements LedgerStore {
         },
       });
     }
+    if (write.achTrace) {
+      const { traceNumber, paymentId, accountId } = write.achTrace;
+      parts.push({ part: 'trace', what: `trace number ${traceNumber} belongs to another payment`, item: { Put: { TableName: this.tableName, Item: { ...keys.achTrace(traceNumber), type: 'ACH_TRACE', traceNumber, paymentId, accountId }, ConditionExpression: notExists } } });
+    }
     if (parts.length > 100) throw new Error(`a ledger write of ${parts.length} items exceeds one transaction`);
     try {
       await storeCall('TransactWrite ledger', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: parts.map((p) => p.item) as never })));
@@ -458,6 +466,11 @@ export class DynamoLedgerStore implements LedgerStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  async paymentIdByTrace(traceNumber: string): Promise<string | undefined> {
+    const output = await storeCall('GetItem ACH trace', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.achTrace(traceNumber), ConsistentRead: true })));
+    return output.Item ? str(output.Item, 'paymentId') : undefined;
   }
 
   async refundGuardVersion(accountId: string): Promise<number> {

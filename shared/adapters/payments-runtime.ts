@@ -5,8 +5,9 @@ import { validLateFeePolicy, type LateFeePolicy } from '../domain/late-fees';
 import { Money } from '../domain/money';
 import { depositRulesWith, type DepositRules } from '../domain/deposits';
 import { disconnectionDays } from '../app/payments/deposit-policy';
-import { ArrangementsEnv, DepositEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { AchEnv, ArrangementsEnv, DepositEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
 import { DynamoCustomerRecordStore } from './customer-record-store';
+import { DynamoBankStore } from './bank-store';
 import { parseEnv } from './env';
 import { DynamoLedgerStore } from './ledger-store';
 import { lazy, tableDeps } from './runtime';
@@ -83,6 +84,22 @@ export const DEPOSIT_REFUNDERS: readonly StaffRole[] = ['csr', 'billing', 'admin
 export const BALANCE_TRANSFERRERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
 /** Staff who enroll accounts in budget billing and end it. */
 export const BUDGET_MANAGERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
+
+/** Autopay enrollment, runs and bank-file imports: the ledger, the bank store and the accounts. */
+export const bankDeps = lazy(() => {
+  const deps = paymentDeps();
+  const bank = new DynamoBankStore(deps.documentClient, deps.tableName);
+  return { ...deps, autopay: bank, files: bank };
+});
+export type BankRuntimeDeps = ReturnType<typeof bankDeps>;
+
+export const autopayRunDeps = lazy(() => ({ ...bankDeps(), achOriginator: parseEnv(AchEnv).ACH_ORIGINATOR }));
+export type AutopayRunRuntimeDeps = ReturnType<typeof autopayRunDeps>;
+
+/** Staff who enroll and cancel autopay (from the customer's signed authorization). */
+export const AUTOPAY_ENROLLERS: readonly StaffRole[] = ['csr', 'admin'];
+/** Staff who run autopay and import bank and lockbox files. */
+export const BANK_FILE_HANDLERS: readonly StaffRole[] = ['billing', 'admin'];
 
 /** Staff who make and cancel payment arrangements and open and close disputes. */
 export const ARRANGEMENT_MAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];

@@ -1,5 +1,5 @@
 /** Audit events: who did what to which entity, written in the same transaction as the change. */
-export type AuditEntityType = 'ACCOUNT' | 'RUN' | 'CUSTOMER' | 'METER' | 'PREMISE' | 'SERVICE_ORDER' | 'TARIFF' | 'CYCLE' | 'WEATHER' | 'COLLECTIONS_RUN';
+export type AuditEntityType = 'ACCOUNT' | 'RUN' | 'CUSTOMER' | 'METER' | 'PREMISE' | 'SERVICE_ORDER' | 'TARIFF' | 'CYCLE' | 'WEATHER' | 'COLLECTIONS_RUN' | 'PAYMENT_FILE' | 'ACH_FILE';
 
 export interface AuditEvent {
   eventId: string;

@@ -13,7 +13,9 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const COUNTER_METHODS = ['CASH', 'CHECK', 'MONEY_ORDER', 'CARD'] as const;
 export const PORTAL_METHODS = ['CARD', 'BANK'] as const;
 
-export type PaymentChannel = 'PORTAL' | 'COUNTER';
+/** Where a payment came from: the portal, the counter, an autopay debit (NACHA file), a bank or lockbox file. */
+export const PAYMENT_CHANNELS = ['PORTAL', 'COUNTER', 'AUTOPAY', 'BANK_FILE'] as const;
+export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
 export type PaymentStatus = 'POSTED' | 'RETURNED';
 
 export interface Payment {
@@ -37,6 +39,12 @@ export interface Payment {
   service?: string;
   /** The part that paid an active payment arrangement's installments. */
   arrangement?: ArrangementShare;
+  /** Autopay debits: the NACHA trace number of the entry (returns are matched by it) and the debit day. */
+  traceNumber?: string;
+  debitDate?: string;
+  /** Payments from an imported bank or lockbox file: the file and the line. */
+  bankFileId?: string;
+  bankFileLine?: number;
   returnedAt?: string;
   returnReason?: string;
   returnEntryId?: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { cdkJsonContext, synthesizeTemplate } from '../../lib/app';
-import { SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
+import { SANDBOX_ACH_ORIGINATOR, SANDBOX_WEBHOOK_SECRET } from '../../lib/cis-stack';
 import { DEMO_UTILITY_PROFILE, seedDemo } from '../app/seed-demo';
 import { assertJava, createTables, startDynamoDb } from './dynamodb-local';
 import { listenError } from './errors';
@@ -87,7 +87,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // Bills show the demo utility unless cdk.json names the utility.
     const template = synthesizeTemplate({
       skipBundling: true,
-      context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, utilityProfile: cdkJsonContext(path.resolve(__dirname, '../..'))['utilityProfile'] ?? DEMO_UTILITY_PROFILE, ...options.context },
+      context: { paymentProvider: 'sandbox', paymentWebhookSecret: SANDBOX_WEBHOOK_SECRET, achOriginator: SANDBOX_ACH_ORIGINATOR, utilityProfile: cdkJsonContext(path.resolve(__dirname, '../..'))['utilityProfile'] ?? DEMO_UTILITY_PROFILE, ...options.context },
     });
 
     const dynamo = await startDynamoDb({ dataDir: options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined });

@@ -7,6 +7,7 @@ import { SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { SHARD_COUNT } from '../domain/segments';
 import { VEE_REASONS, type VeeOverrides } from '../domain/vee/config';
 import { SHIPPED_PACK_IDS } from '../domain/collections/packs';
+import { AchOriginatorSchema } from './bank';
 
 export const TableEnv = z.object({
   TABLE_NAME: z.string({ error: 'is required (the DynamoDB table name)' }).min(1, 'must not be empty'),
@@ -259,3 +260,20 @@ export const StartCollectionsEnv = CollectionsEnv.extend({
   COLLECTIONS_STATE_MACHINE_ARN: z.string({ error: 'is required (the collections state machine ARN)' }).regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions state machine ARN'),
 });
 export type StartCollectionsEnv = z.infer<typeof StartCollectionsEnv>;
+/** Autopay runs: the ACH origination settings as JSON (absent: ACH is not configured, runs answer 503). */
+export const AchEnv = TableEnv.extend({
+  ACH_ORIGINATOR: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of the ACH settings' });
+        return z.NEVER;
+      }
+    })
+    .pipe(AchOriginatorSchema.optional()),
+});
+export type AchEnv = z.infer<typeof AchEnv>;

@@ -96,6 +96,16 @@ const FUNCTIONS: Record<string, string> = {
   ChangeMyBudget: 'functions/portal/change-budget.ts',
   TransferBalance: 'functions/staff/transfer-balance.ts',
   PaymentWebhook: 'functions/webhooks/payment-events.ts',
+  EnrollMyAutopay: 'functions/portal/enroll-autopay.ts',
+  CancelMyAutopay: 'functions/portal/cancel-autopay.ts',
+  GetMyAutopay: 'functions/portal/get-autopay.ts',
+  EnrollAutopay: 'functions/staff/enroll-autopay.ts',
+  CancelAutopay: 'functions/staff/cancel-autopay.ts',
+  RunAutopay: 'functions/staff/run-autopay.ts',
+  ImportPaymentFile: 'functions/staff/import-payment-file.ts',
+  GetPaymentFile: 'functions/staff/get-payment-file.ts',
+  ListPaymentSuspense: 'functions/staff/list-payment-suspense.ts',
+  ApplyPaymentSuspense: 'functions/staff/apply-payment-suspense.ts',
 };
 const ROUTES: Record<string, string> = {
   'GET /staff/accounts': 'ListAccounts',
@@ -162,6 +172,16 @@ const ROUTES: Record<string, string> = {
   'POST /portal/accounts/{accountId}/budget': 'ChangeMyBudget',
   'POST /staff/accounts/{accountId}/transfer-balance': 'TransferBalance',
   'POST /webhooks/payments': 'PaymentWebhook',
+  'PUT /portal/accounts/{accountId}/autopay': 'EnrollMyAutopay',
+  'DELETE /portal/accounts/{accountId}/autopay': 'CancelMyAutopay',
+  'GET /portal/accounts/{accountId}/autopay': 'GetMyAutopay',
+  'PUT /staff/accounts/{accountId}/autopay': 'EnrollAutopay',
+  'DELETE /staff/accounts/{accountId}/autopay': 'CancelAutopay',
+  'POST /staff/autopay-runs': 'RunAutopay',
+  'POST /staff/payment-files': 'ImportPaymentFile',
+  'GET /staff/payment-files/{fileId}': 'GetPaymentFile',
+  'GET /staff/payment-suspense': 'ListPaymentSuspense',
+  'POST /staff/payment-suspense/{fileId}/{ref}/apply': 'ApplyPaymentSuspense',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
   'POST /staff/accounts/{accountId}/medical-certificates': 'RecordMedicalCertificate',
   'GET /staff/accounts/{accountId}/medical-certificates': 'ListMedicalCertificates',
@@ -175,9 +195,9 @@ const ROUTES: Record<string, string> = {
 };
 /** The functions outside the API, by logical id, and the API's functions. */
 const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
-const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun', 'StartCollectionsRun'];
-const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices'];
-const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
+const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun', 'StartCollectionsRun', 'PaymentFileRoutes'];
+const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense'];
+const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -193,7 +213,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}', achOriginator: '{"immediateDestination":"121042882","immediateDestinationName":"ODFI","immediateOrigin":"1234567890","immediateOriginName":"UTILITY","companyId":"1234567890","companyName":"UTILITY","originatingDfi":"12104288"}' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -630,7 +650,9 @@ describe('functions', () => {
       expect('BILLING_SEGMENTS' in variables).toBe(id === 'PlanSegments');
       // No webhook secret unless the deployment sets one (the webhook then answers 503, never trusting a public secret).
       expect('PAYMENT_WEBHOOK_SECRET' in variables).toBe(false);
-      expect('RETURNED_PAYMENT_FEE' in variables).toBe(serves(id, ['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook']));
+      expect('RETURNED_PAYMENT_FEE' in variables).toBe(serves(id, ['MakePayment', 'PostCounterPayment', 'ReturnPayment', 'PaymentWebhook', 'RunAutopay', 'ImportPaymentFile']));
+      // No ACH settings unless the deployment gives them (autopay runs answer 503).
+      expect('ACH_ORIGINATOR' in variables).toBe(false);
       expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(serves(id, ['CreateArrangement', 'CancelArrangement']));
     }
     // The bill settings go to BillSegment; the due days also to the functions that run the bill exception and cycle handlers and the scheduler.
@@ -651,6 +673,10 @@ describe('functions', () => {
     expect(props(fnResource('MakePayment', configuredJson)).Environment.Variables).toMatchObject({ PAYMENT_PROVIDER: 'sandbox' });
     expect(props(fnResource('PaymentWebhook', configuredJson)).Environment.Variables).toMatchObject({ RETURNED_PAYMENT_FEE: '30', PAYMENT_WEBHOOK_SECRET: 'configured-webhook-secret' });
     for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, secret: 'PAYMENT_WEBHOOK_SECRET' in (props(fn).Environment.Variables as Json) }).toEqual({ id, secret: serves(id, ['PaymentWebhook'], configuredJson) });
+    // Autopay runs and file imports may take up to the HTTP API's 30 s, in a function of their own; other API functions 10 s.
+    expect([props(fnResource('RunAutopay')).Timeout, props(fnResource('ImportPaymentFile')).Timeout, props(fnResource('PostCounterPayment')).Timeout]).toEqual([29, 29, 10]);
+    for (const [id, fn] of projectFunctions(configuredJson)) expect({ id, ach: 'ACH_ORIGINATOR' in (props(fn).Environment.Variables as Json) }).toEqual({ id, ach: serves(id, ['RunAutopay'], configuredJson) });
+    expect(JSON.parse(props(fnResource('RunAutopay', configuredJson)).Environment.Variables.ACH_ORIGINATOR)).toMatchObject({ originatingDfi: '12104288', entryDescription: 'UTILITYPMT' });
     expect(props(resource('PlanSegments')).Environment.Variables.BILLING_SEGMENTS).toBe('32');
     expect(props(resource('PlanSegments', configuredJson)).Environment.Variables).toMatchObject({ BILLING_SEGMENTS: '7', UTILITY_TIMEZONE: 'America/Chicago' });
   });
@@ -739,6 +765,7 @@ describe('outputs and configuration', () => {
     [{ depositPolicy: 'two months' }, /context depositPolicy must be a JSON object/],
     [{ depositPolicy: '{"annualInterestPercent": 2}' }, /depositPolicy: annualInterestPercent: /],
     [{ depositPolicy: { classes: { HOTEL: { months: '2', cap: '100' } } } }, /depositPolicy: classes/],
+    [{ achOriginator: '{"immediateDestination":"121042883","immediateDestinationName":"ODFI","immediateOrigin":"1","immediateOriginName":"U","companyId":"1","companyName":"U","originatingDfi":"12104288"}' }, /achOriginator: immediateDestination: /],
   ])('rejects bad context %j with a message naming the setting', (context, message) => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'cis-infra-test-'));
     try {

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget' | 'trace',
     message: string,
   ) {
     super(message);
@@ -105,4 +105,13 @@ export class BudgetAlreadyActive extends ConflictError {
 /** A balance transfer the rules refuse (other customer without consent, inactive target; HTTP 422). */
 export class TransferRefused extends RuleViolation {
   override name = 'TransferRefused';
+}
+
+export class SuspenseNotFound extends NotFoundError {
+  override name = 'SuspenseNotFound';
+}
+
+/** A suspense credit of an imported file was applied to an account already (HTTP 409). */
+export class SuspenseAlreadyApplied extends ConflictError {
+  override name = 'SuspenseAlreadyApplied';
 }

@@ -49,6 +49,8 @@ export interface LedgerWrite {
   deposits?: Array<{ value: Deposit; expectedStatus?: DepositStatus }>;
   /** The account's budget-billing plan, written when its stored version is still `expectedVersion` (0 = none stored yet); stored with version expectedVersion + 1. */
   budget?: { value: BudgetPlan; expectedVersion: number };
+  /** An autopay debit's NACHA trace number, claimed once and pointing at its payment (returns find it). */
+  achTrace?: { traceNumber: string; paymentId: string; accountId: string };
 }
 
 export interface LedgerStore {
@@ -87,6 +89,8 @@ export interface LedgerStore {
   getBudget(accountId: string): Promise<BudgetPlan | undefined>;
   /** The budget-billing plans of these accounts (accounts that never enrolled are left out). */
   getBudgets(accountIds: readonly string[]): Promise<BudgetPlan[]>;
+  /** The payment an autopay debit's trace number belongs to. */
+  paymentIdByTrace(traceNumber: string): Promise<string | undefined>;
 }
 
 export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };

@@ -100,6 +100,20 @@ describe('DynamoLedgerStore', () => {
     await expect(store().commit({ entries: [], audit: [], arrangements: [{ value: arrangement }], arrangementGuard: { accountId: 'A1', expectedVersion: 0 } })).rejects.toMatchObject({ name: 'LedgerWriteRefused', part: 'arrangement' });
   });
 
+  it('claims an autopay debit trace number once in the payment transaction, and round-trips the trace and file fields', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const debit: Payment = { ...payment, channel: 'AUTOPAY', method: 'BANK', traceNumber: '121042880000001', debitDate: '2026-03-02' };
+    await store().commit({ entries: [bill], payment: { value: debit }, audit: [], achTrace: { traceNumber: '121042880000001', paymentId: 'P1', accountId: 'A1' } });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.at(-1)!.Put).toMatchObject({ Item: { PK: 'ACHTRACE#121042880000001', SK: 'ACHTRACE', paymentId: 'P1' }, ConditionExpression: 'attribute_not_exists(PK)' });
+    expect(paymentFromItem(paymentToItem(debit))).toEqual(debit);
+    const fromFile: Payment = { ...payment, channel: 'BANK_FILE', method: 'CHECK', bankFileId: 'PF1', bankFileLine: 4 };
+    expect(paymentFromItem(paymentToItem(fromFile))).toEqual(fromFile);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'None', 'ConditionalCheckFailed'));
+    await expect(store().commit({ entries: [bill], payment: { value: debit }, audit: [], achTrace: { traceNumber: '121042880000001', paymentId: 'P1', accountId: 'A1' } })).rejects.toMatchObject({ name: 'LedgerWriteRefused', part: 'trace' });
+  });
+
   it('names the part whose condition failed, and makes transaction conflicts transient', async () => {
     ddb.on(TransactWriteCommand).rejectsOnce(cancelled('ConditionalCheckFailed', 'None', 'None', 'None')).rejectsOnce(cancelled('None', 'None', 'ConditionalCheckFailed', 'None')).rejectsOnce(cancelled('TransactionConflict', 'None', 'None', 'None'));
     const write = { entries: [bill], payment: { value: payment, expectedStatus: 'POSTED' as const }, audit: [] };

@@ -33,6 +33,7 @@ export class MemoryLedger implements LedgerStore {
   readonly budgets = new Map<string, BudgetPlan>();
   /** Fails the next commit (after its checks, before writing) with this error: a crash half-way. */
   failNextCommit?: Error;
+  readonly traces = new Map<string, string>();
   private tokens = 0;
 
   async listEntries(accountId: string) {
@@ -103,6 +104,7 @@ export class MemoryLedger implements LedgerStore {
       delete this.failNextCommit;
       throw failure;
     }
+    if (write.achTrace && this.traces.has(write.achTrace.traceNumber)) throw new LedgerWriteRefused('trace', 'trace claimed');
     for (const entry of write.entries) {
       this.keys.add(`${entry.accountId}|${entry.idempotencyKey}`);
       this.entries.push(entry);
@@ -117,6 +119,10 @@ export class MemoryLedger implements LedgerStore {
     if (write.dispute) this.disputes.set(write.dispute.value.disputeId, write.dispute.value);
     for (const change of write.deposits ?? []) this.deposits.set(change.value.depositId, change.value);
     if (write.budget) this.budgets.set(write.budget.value.accountId, { ...write.budget.value, version: write.budget.expectedVersion + 1 });
+    if (write.achTrace) this.traces.set(write.achTrace.traceNumber, write.achTrace.paymentId);
+  }
+  async paymentIdByTrace(traceNumber: string) {
+    return this.traces.get(traceNumber);
   }
   async recordWebhookEvent(event: { eventId: string }) {
     if (this.webhookEvents.has(event.eventId)) return false;
