@@ -9,7 +9,7 @@ import type { CycleSchedule } from '../domain/cycle-calendar';
 import { VersionConflict } from '../app/errors';
 import type { ClaimOutcome, CycleStore, StoredCycleSchedule } from '../app/billing-cycles';
 import { auditToItem } from './audit-item';
-import { cancellationCodes, cancellationReasons, isConditionalCheckFailed, isTransientCancellation, queryAll, storeCall, type Item } from './dynamo';
+import { cancellationCodes, cancellationReasons, isConditionalCheckFailed, isTransientCancellation, plainItem, queryAll, storeCall, type Item } from './dynamo';
 import { bool, int, optStr, str } from './item';
 import { GSI2, keys } from './keys';
 import { TransientStoreError } from '../app/errors';
@@ -99,7 +99,8 @@ export class DynamoCycleStore implements CycleStore {
       return { claimed: true };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const old = (error as { Item?: Item }).Item;
+      // The failed condition's item comes back in DynamoDB's raw attribute format.
+      const old = plainItem((error as { Item?: Record<string, unknown> }).Item);
       const runId = old ? optStr(old, 'runId') : undefined;
       return { claimed: false, ...(runId ? { runId } : {}) };
     }

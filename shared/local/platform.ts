@@ -51,6 +51,8 @@ export interface RunningPlatform {
   collectionsStateMachineArn: string;
   queues: Record<string, string>;
   seeded?: Awaited<ReturnType<typeof seedDemo>>;
+  /** Invokes a function of the template by logical id, as a schedule or another AWS service would. */
+  invoke(functionId: string, event: unknown): Promise<unknown>;
   describe(): string;
   stop(): Promise<void>;
 }
@@ -193,6 +195,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }
         return lines.join('\n');
       },
+      invoke: (functionId, event) => host.invoke(functionId, event),
       stop: stopAll,
     };
     return platform;

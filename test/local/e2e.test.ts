@@ -386,3 +386,38 @@ describe('bill exceptions', () => {
     expect(await ledgerEntries()).toHaveLength(1);
   });
 });
+
+describe('cycle calendars and the scheduler', () => {
+  it("starts a cycle's due period once from the daily schedule's function, and lists the calendar", async () => {
+    // A cycle without accounts, whose period ended `window` days ago so that its bill date is today.
+    const today = localDate(new Date());
+    const day = Number(today.slice(8, 10));
+    const window = day > 28 ? day - 28 : 0;
+    const endDay = day - window;
+    const put = await api('PUT', '/staff/billing-cycles/S9', tokens.billing, { periodEndDay: endDay, readWindowDays: window, businessDaysOnly: false });
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ cycle: 'S9', version: 1 });
+    expect(put.json.upcoming[0]).toMatchObject({ billDate: today });
+    expect(put.json.upcoming).toHaveLength(3);
+    expect((await api('PUT', '/staff/billing-cycles/S9', tokens.csr, { periodEndDay: endDay, readWindowDays: window })).status).toBe(403);
+    expect((await api('PUT', '/staff/billing-cycles/S9', tokens.billing, { periodEndDay: 29, readWindowDays: 3 })).json).toMatchObject({ message: expect.stringContaining('periodEndDay must be a day from 1 to 28') });
+    expect((await api('PUT', '/staff/billing-cycles/S9', tokens.billing, { periodEndDay: endDay, readWindowDays: window })).status).toBe(409);
+
+    const event = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString() };
+    const first = (await platform.invoke('ScheduledRuns', event)) as { started: Array<{ cycle: string; runId: string; periodEnd: string }> };
+    const mine = first.started.filter((run) => run.cycle === 'S9');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.periodEnd.slice(8, 10)).toBe(String(endDay).padStart(2, '0'));
+    const second = (await platform.invoke('ScheduledRuns', event)) as { started: unknown[]; alreadyStarted: Array<{ cycle: string; runId: string }> };
+    expect(second.started).toEqual([]);
+    expect(second.alreadyStarted).toContainEqual(expect.objectContaining({ cycle: 'S9', runId: mine[0]!.runId }));
+
+    const run = await eventually('the scheduled run to finish', async () => {
+      const current = await api('GET', `/staff/billing-runs/${mine[0]!.runId}`, tokens.billing);
+      return current.json?.status === 'RUNNING' ? undefined : current.json;
+    });
+    expect(run).toMatchObject({ cycle: 'S9', status: 'SUCCEEDED', startedBy: 'scheduler' });
+    const calendar = await api('GET', '/staff/billing-cycles', tokens.auditor);
+    expect(calendar.json.items).toContainEqual(expect.objectContaining({ cycle: 'S9', upcoming: expect.any(Array) }));
+  });
+});
