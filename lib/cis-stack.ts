@@ -172,6 +172,7 @@ export class CisStack extends Stack {
       readsEnvironment,
       billDocumentEnvironment,
       billExceptionsEnvironment: { BILL_DUE_DAYS: billingEnvironment['BILL_DUE_DAYS']! },
+      billSegmentEnvironment: billingEnvironment,
     });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,

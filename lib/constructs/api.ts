@@ -44,6 +44,8 @@ export interface CisApiProps {
   readonly billDocumentEnvironment: Record<string, string>;
   /** Environment of the bill exception routes (BILL_DUE_DAYS: a released bill's due date). */
   readonly billExceptionsEnvironment?: Record<string, string>;
+  /** BillSegment's bill settings, for the rebill route (it rates and checks bills as a run does). */
+  readonly billSegmentEnvironment?: Record<string, string>;
 }
 
 export interface PaymentSettings {
@@ -343,6 +345,7 @@ export class CisApi extends Construct {
       { id: 'ListBillingCycles', method: apigwv2.HttpMethod.GET, path: '/staff/billing-cycles', entry: 'functions/staff/list-billing-cycles.ts', description: 'Staff: cycle schedules with their next periods, bill and due dates', access: 'read', environment: props.billExceptionsEnvironment },
       { id: 'PutBillingCycle', method: apigwv2.HttpMethod.PUT, path: '/staff/billing-cycles/{cycle}', entry: 'functions/staff/put-billing-cycle.ts', description: 'Staff (billing, admin): a cycle\'s schedule', access: 'read-write', environment: props.billExceptionsEnvironment },
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
+      { id: 'RebillBill', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/bills/{billId}/rebill', entry: 'functions/staff/rebill-bill.ts', description: 'Staff (billing, admin): cancels a posted bill and bills its period again after a correction', access: 'read-write', environment: props.billSegmentEnvironment },
       { id: 'ListBillExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/bill-exceptions', entry: 'functions/staff/list-bill-exceptions.ts', description: 'Staff: held bills waiting for review, newest first', access: 'read', environment: props.billExceptionsEnvironment },
       { id: 'ResolveBillException', method: apigwv2.HttpMethod.POST, path: '/staff/bill-exceptions/{billId}', entry: 'functions/staff/resolve-bill-exception.ts', description: 'Staff: releases (posts) or cancels a held bill', access: 'read-write', environment: props.billExceptionsEnvironment },
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },

@@ -15,10 +15,10 @@ import { SERVICE_TYPES } from '../domain/customers/model';
 import { ConflictError } from '../domain/errors';
 import type { LedgerEntry } from '../domain/ledger';
 import { UNITS } from '../domain/units';
-import { BillNotHeld, CorruptRecord, TransientStoreError } from '../app/errors';
-import type { BillCancel, BillIssue, BillKey, BillRelease, BillStore, HeldBillStore, IssueOutcome, IssueResult, Page } from '../app/ports';
+import { BillNotHeld, BillNotIssued, CorruptRecord, TransientStoreError } from '../app/errors';
+import type { BillCancel, BillIssue, BillKey, BillRebill, BillRelease, BillStore, HeldBillStore, IssueOutcome, IssueResult, Page, RebillMark, RebillStore } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { batchGet, cancellationCodes, cancellationReasons, decodeCursor, isTransientCancellation, newestFirstPage, plainItem, queryPage, storeCall, type Item } from './dynamo';
+import { batchGet, cancellationCodes, cancellationReasons, decodeCursor, isTransientCancellation, newestFirstPage, plainItem, queryAll, queryPage, storeCall, type Item } from './dynamo';
 import { decimalStr, int, map, oneOf, optStr, str } from './item';
 import { GSI2, keys, TYPE_BILL_EXCEPTION } from './keys';
 import { ledgerEntryToItem, ledgerKeyItem } from './ledger-store';
@@ -45,6 +45,8 @@ export function billToItem(bill: Bill): Item {
     ...(bill.estimated ? { estimated: true } : {}),
     ...(bill.holds ? { holds: bill.holds.map((hold) => ({ ...hold })) } : {}),
     ...(bill.review ? { review: { ...bill.review } } : {}),
+    ...(bill.replacedBy ? { replacedBy: { ...bill.replacedBy } } : {}),
+    ...(bill.replaces ? { replaces: { ...bill.replaces, corrections: bill.replaces.corrections.map((c) => ({ ...c })) } } : {}),
   };
 }
 
@@ -212,7 +214,33 @@ export function billFromItem(item: Item): Bill {
     ...(item['estimated'] === true ? { estimated: true } : {}),
     ...(Array.isArray(item['holds']) ? { holds: (item['holds'] as unknown[]).map((value) => { const hold = asMap(value, 'a hold'); return { reason: str(hold, 'reason'), message: str(hold, 'message') }; }) } : {}),
     ...(item['review'] !== undefined ? { review: reviewFromItem(map(item, 'review')) } : {}),
+    ...(item['replacedBy'] !== undefined ? { replacedBy: replacedByFromItem(map(item, 'replacedBy')) } : {}),
+    ...(item['replaces'] !== undefined ? { replaces: replacesFromItem(map(item, 'replaces')) } : {}),
   };
+}
+
+function replacedByFromItem(item: Item): NonNullable<Bill['replacedBy']> {
+  return { billId: str(item, 'billId'), reason: str(item, 'reason'), at: str(item, 'at'), by: str(item, 'by') };
+}
+
+function replacesFromItem(item: Item): NonNullable<Bill['replaces']> {
+  const corrections = item['corrections'];
+  if (!Array.isArray(corrections)) throw new CorruptRecord(`bill replacement ${String(item['billId'])}: corrections is not a list`);
+  return {
+    billId: str(item, 'billId'),
+    reason: str(item, 'reason'),
+    message: str(item, 'message'),
+    corrections: corrections.map((value: unknown) => {
+      const c = asMap(value, 'a bill correction');
+      const what = oneOf(c, 'what', ['usage', 'line', 'line-added', 'line-removed', 'service-added', 'service-removed', 'total'] as const);
+      return { what, description: str(c, 'description'), ...optional(c, 'agreementId'), ...optional(c, 'serviceType'), ...optional(c, 'before'), ...optional(c, 'after') };
+    }),
+  };
+}
+
+function optional(item: Item, name: string): Record<string, string> {
+  const value = optStr(item, name);
+  return value === undefined ? {} : { [name]: value };
 }
 
 /** Ledger entries are mapped by the ledger store; re-exported for the bill's transaction and its tests. */
@@ -268,7 +296,7 @@ function issueActions(tableName: string, { bill, entry, audit, held }: BillIssue
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-export class DynamoBillStore implements BillStore, HeldBillStore {
+export class DynamoBillStore implements BillStore, HeldBillStore, RebillStore {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -404,6 +432,57 @@ export class DynamoBillStore implements BillStore, HeldBillStore {
       ...(bill.finalBill && clearsFlag ? [clearFinalBillDue(this.tableName, bill.accountId)] : []),
     ];
     await this.review(bill.billId, 'release', actions);
+  }
+
+  async listRebillMarks(accountId: string, billId: string): Promise<RebillMark[]> {
+    const items = await queryAll(this.documentClient, 'Query rebill marks', {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPartition(accountId), ':prefix': `REBILL#${billId}#` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ accountId, billId, exceptionId: str(item, 'exceptionId'), ...optional(item, 'meterId'), ...optional(item, 'day') }));
+  }
+
+  /**
+   * Cancel and rebill in one transaction: the original ISSUED -> CANCELLED (only while ISSUED),
+   * the reversal of its ledger entry with its ledger key, its history item removed, the
+   * replacement written as issuing writes it (a final bill's account flag is not touched again),
+   * the audit event, and the rebill marks removed.
+   */
+  async rebill(change: BillRebill): Promise<void> {
+    const { original, reversal, replacement, audit, marks } = change;
+    const replacementActions = issueActions(this.tableName, replacement, false);
+    const items: TransactItems = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.bill(original.accountId, original.periodStart, original.billId),
+          UpdateExpression: 'SET #status = :cancelled, #replacedBy = :replacedBy',
+          ConditionExpression: '#status = :issued',
+          ExpressionAttributeNames: { '#status': 'status', '#replacedBy': 'replacedBy' },
+          ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':issued': 'ISSUED', ':replacedBy': { ...original.replacedBy } },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: ledgerEntryToItem(reversal), ConditionExpression: NOT_EXISTS } },
+      { Put: { TableName: this.tableName, Item: ledgerKeyItem(reversal), ConditionExpression: NOT_EXISTS } },
+      { Delete: { TableName: this.tableName, Key: keys.billHistory(original.accountId, original.periodStart, original.billId) } },
+      ...replacementActions,
+      { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: NOT_EXISTS } },
+      ...marks.map((exceptionId) => ({ Delete: { TableName: this.tableName, Key: keys.rebillMark(original.accountId, original.billId, exceptionId) } })),
+    ];
+    if (items.length > MAX_TRANSACTION_ITEMS) throw new ConflictError(`bill ${original.billId} has too many rebill marks (${marks.length}) for one transaction`);
+    try {
+      await storeCall('TransactWrite rebill', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: items })));
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+      const reasons = cancellationReasons(error);
+      if (isTransientCancellation(reasons)) throw new TransientStoreError(`rebill of ${original.billId} cancelled: ${cancellationCodes(reasons).join(', ')}`, { cause: error });
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failed === 0) throw new BillNotIssued(`bill ${original.billId} is no longer ISSUED: it was rebilled or changed meanwhile`);
+      if (failed > 0) throw new ConflictError(`bill ${original.billId}: its reversal or replacement ${replacement.bill.billId} exists already`);
+      throw error;
+    }
   }
 
   async cancel(change: BillCancel): Promise<void> {

@@ -93,6 +93,12 @@ export const billSegmentDeps = lazy(() => {
   return { ...deps, dueDays: env.BILL_DUE_DAYS, limits: billExceptionLimitsOf(env), missingReads: env.BILL_MISSING_READS, progress: deps.runs, afterIssue };
 });
 
+/** Cancel-and-rebill rates like BillSegment (its settings) and reads the ledger for the bill's entry. */
+export const rebillDeps = lazy(() => {
+  const deps = billSegmentDeps();
+  return { ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName) };
+});
+
 /** The bill exception routes read BILL_DUE_DAYS (a released bill is due that many days after its release). */
 export const billExceptionsDeps = lazy(() => {
   const env = parseEnv(BillExceptionsEnv);

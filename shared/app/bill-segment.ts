@@ -274,6 +274,31 @@ async function prepareBill(deps: BillSegmentDeps, context: SegmentContext, plan:
   return { bill: composed, entry, audit };
 }
 
+/**
+ * Rates one account for a period as the given revision, with the same rating and exception checks
+ * as a run (cancel-and-rebill). Throws AccountNotBillable (and the rating errors) instead of
+ * counting them. The peaks of the bill being replaced are left out, so its own corrected usage
+ * sets the ratchet again.
+ */
+export async function prepareAccountBill(deps: BillSegmentDeps, input: BillingPeriod & { runId: string }, account: Account, revision: number, replacing?: string): Promise<BillIssue> {
+  assertValidPeriod(input.periodStart, input.periodEnd);
+  const issuedAt = deps.clock.now().toISOString();
+  const context: SegmentContext = {
+    input: { ...input, segment: { segmentIndex: 0, shardFrom: 0, shardTo: 0 } },
+    issuedAt,
+    dueDate: dueDateFor(issuedAt, deps.timeZone, deps.dueDays ?? DEFAULT_DUE_DAYS),
+    limits: deps.limits ?? DEFAULT_BILL_EXCEPTION_LIMITS,
+    missingReads: deps.missingReads ?? DEFAULT_MISSING_READS,
+    tariffOf: (tariffId) => deps.tariffs.get(tariffId),
+  };
+  const { agreements, peaks, history = [] } = await deps.agreements.listForBilling(account.accountId);
+  const periods = servicePeriods(agreements, input.periodStart, input.periodEnd);
+  if (periods.length === 0) throw new AccountNotBillable('no-agreements', `account ${account.accountId} has no service agreements in ${input.periodStart}..${input.periodEnd}`);
+  const meterIds = [...new Set(periods.flatMap((period) => (period.agreement.meterId ? [period.agreement.meterId] : [])))];
+  const meters = new Map((meterIds.length > 0 ? await deps.meters.getMany(meterIds) : []).map((meter) => [meter.meterId, meter]));
+  return prepareBill(deps, context, { account, periods, peaks: peaks.filter((peak) => peak.billId !== replacing), history: history.filter((entry) => entry.periodEnd < input.periodStart), revision }, meters);
+}
+
 /** A per-account failure as an outcome with its reason; store failures that may pass are rethrown (the segment is retried). */
 function failedOutcome(deps: BillSegmentDeps, runId: string, account: Account, error: unknown): AccountOutcome {
   if (error instanceof TransientStoreError) throw error;

@@ -46,6 +46,11 @@ export class BillingRunNotStarted extends DependencyUnavailable {
   override name = 'BillingRunNotStarted';
 }
 
+/** A rebill of a bill that is not (or no longer) posted: held, cancelled or rebilled already (HTTP 409). */
+export class BillNotIssued extends ConflictError {
+  override name = 'BillNotIssued';
+}
+
 /** A release or cancel of a bill that is not (or no longer) held (HTTP 409). */
 export class BillNotHeld extends ConflictError {
   override name = 'BillNotHeld';

@@ -103,6 +103,35 @@ export interface BillRelease {
   audit: AuditEvent;
 }
 
+/**
+ * Cancel and rebill of a posted bill: the original as CANCELLED (with replacedBy), the reversal of
+ * its ledger entry, the replacement bill as issuing writes it (ISSUED or HELD), the audit event,
+ * and the rebill marks it consumes.
+ */
+export interface BillRebill {
+  original: Bill;
+  reversal: LedgerEntry;
+  replacement: BillIssue;
+  audit: AuditEvent;
+  /** Exception ids of the original's rebill marks (REBILL# items) to remove. */
+  marks: readonly string[];
+}
+
+export interface RebillMark {
+  accountId: string;
+  billId: string;
+  exceptionId: string;
+  meterId?: string;
+  day?: string;
+}
+
+export interface RebillStore {
+  /** The marks read corrections left on a bill. */
+  listRebillMarks(accountId: string, billId: string): Promise<RebillMark[]>;
+  /** One transaction; BillNotIssued when the original is no longer ISSUED, ConflictError when the replacement exists. */
+  rebill(change: BillRebill): Promise<void>;
+}
+
 /** Staff cancelled a held bill: the bill as CANCELLED, the review record resolved, the audit event. */
 export interface BillCancel {
   bill: Bill;

@@ -239,7 +239,7 @@ export function composeBillDocument(input: BillDocumentInput): BillDocument {
     };
   });
 
-  const messages: string[] = [];
+  const messages: string[] = bill.replaces ? [bill.replaces.message] : [];
   const totalDue = new Money(summary.totalDue);
   const forward = new Money(summary.balanceForward);
   if (bill.finalBill) messages.push('This is a final bill for the service(s) marked final. Please pay the amount due by the due date; any credit will be refunded.');

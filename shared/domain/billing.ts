@@ -2,6 +2,7 @@
  * Bills: one invoice per account and billing period, with one service section per service
  * agreement rated by the rating engine. Bill ids are deterministic (a re-run bills nobody twice).
  */
+import type { BillCorrection } from './rebill';
 import { createHash } from 'node:crypto';
 import type { Account } from './accounts';
 import { addDays, daysInclusive, isCalendarDate, localDate } from './calendar';
@@ -62,7 +63,8 @@ export const ESTIMATE_METHODS: readonly EstimateMethod[] = ['last-year', 'averag
 
 /**
  * ISSUED: posted to the ledger. HELD: composed but waiting in the bill exception queue (no ledger
- * entry). CANCELLED: a held bill staff cancelled; never posted, and the period bills again.
+ * entry). CANCELLED: a held bill staff cancelled (never posted; the period bills again), or a
+ * posted bill cancelled and rebilled (its ledger entry reversed; `replacedBy` names the new one).
  */
 export type BillStatus = 'ISSUED' | 'HELD' | 'CANCELLED';
 export const BILL_STATUSES: readonly BillStatus[] = ['ISSUED', 'HELD', 'CANCELLED'];
@@ -107,6 +109,10 @@ export interface Bill {
   /** Why it was held (a held bill, and a bill released or cancelled after review). */
   holds?: BillHold[];
   review?: BillReview;
+  /** A posted bill cancelled and rebilled after a read or tariff correction: the bill that replaces it. */
+  replacedBy?: { billId: string; reason: string; at: string; by: string };
+  /** A corrected bill: the bill it replaces, why, what changed and the message it prints. */
+  replaces?: { billId: string; reason: string; corrections: BillCorrection[]; message: string };
 }
 
 /** Checks a period: calendar dates, start <= end, at most MAX_PERIOD_DAYS days. */

@@ -63,6 +63,18 @@ export const ResolveBillExceptionRequest = z.object({
 });
 export type ResolveBillExceptionRequest = z.infer<typeof ResolveBillExceptionRequest>;
 
+/** POST /staff/accounts/{accountId}/bills/{billId}/rebill {"reason"} */
+export const RebillRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), billId: z.string({ error: 'billId must be a string' }).regex(/^B[0-9A-F]{24}$/, 'billId must be "B" and 24 hex digits') }),
+  body: z.strictObject(
+    {
+      reason: z.string({ error: 'reason is required (why the bill is corrected, e.g. "meter read corrected")' }).trim().min(3, 'reason must be at least 3 characters').max(200, 'reason must be at most 200 characters'),
+    },
+    { error: bodyError },
+  ),
+});
+export type RebillRequest = z.infer<typeof RebillRequest>;
+
 export const ListReadExceptionsRequest = z.object({
   query: z.object({
     status: z.enum(['OPEN', 'ACCEPTED', 'EDITED', 'ESTIMATED', 'REJECTED'], { error: 'status must be OPEN, ACCEPTED, EDITED, ESTIMATED or REJECTED' }).default('OPEN'),

@@ -35,6 +35,7 @@ const FUNCTIONS: Record<string, string> = {
   ListBillingCycles: 'functions/staff/list-billing-cycles.ts',
   PutBillingCycle: 'functions/staff/put-billing-cycle.ts',
   ScheduledRuns: 'functions/billing/scheduled-runs.ts',
+  RebillBill: 'functions/staff/rebill-bill.ts',
   ListMyAccounts: 'functions/portal/list-my-accounts.ts',
   ListBills: 'functions/portal/list-bills.ts',
   GetUsage: 'functions/portal/get-usage.ts',
@@ -115,6 +116,7 @@ const ROUTES: Record<string, string> = {
   'GET /staff/billing-runs/{runId}': 'GetBillingRun',
   'GET /staff/billing-cycles': 'ListBillingCycles',
   'PUT /staff/billing-cycles/{cycle}': 'PutBillingCycle',
+  'POST /staff/accounts/{accountId}/bills/{billId}/rebill': 'RebillBill',
   'GET /portal/accounts': 'ListMyAccounts',
   'GET /portal/accounts/{accountId}/bills': 'ListBills',
   'GET /portal/accounts/{accountId}/usage': 'GetUsage',
@@ -197,7 +199,7 @@ const ROUTES: Record<string, string> = {
 const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
 const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun', 'StartCollectionsRun', 'PaymentFileRoutes'];
 const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense'];
-const WRITERS = ['ValidateReads', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense'];
+const WRITERS = ['ValidateReads', 'RebillBill', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -658,7 +660,7 @@ describe('functions', () => {
     // The bill settings go to BillSegment; the due days also to the functions that run the bill exception and cycle handlers and the scheduler.
     for (const [id, fn] of projectFunctions()) {
       const variables = props(fn).Environment.Variables as Json;
-      expect({ id, limits: 'BILL_MAX_TOTAL' in variables, dueDays: 'BILL_DUE_DAYS' in variables }).toEqual({ id, limits: id === 'BillSegment', dueDays: serves(id, ['BillSegment', 'ListBillExceptions', 'ResolveBillException', 'ListBillingCycles', 'PutBillingCycle', 'ScheduledRuns']) });
+      expect({ id, limits: 'BILL_MAX_TOTAL' in variables, dueDays: 'BILL_DUE_DAYS' in variables }).toEqual({ id, limits: serves(id, ['BillSegment', 'RebillBill']), dueDays: serves(id, ['BillSegment', 'RebillBill', 'ListBillExceptions', 'ResolveBillException', 'ListBillingCycles', 'PutBillingCycle', 'ScheduledRuns']) });
     }
     expect(props(resource('BillSegment')).Environment.Variables).toMatchObject({ BILL_DUE_DAYS: '21', BILL_HIGH_FACTOR: '3', BILL_LOW_FACTOR: '0.2', BILL_MIN_HISTORY: '3', BILL_MAX_TOTAL: '10000.00', BILL_MAX_ESTIMATED: '2', BILL_MISSING_READS: 'estimate' });
     expect(props(resource('BillSegment', configuredJson)).Environment.Variables).toMatchObject({ BILL_DUE_DAYS: '14', BILL_MAX_TOTAL: '5000', BILL_MAX_ESTIMATED: '3', BILL_MISSING_READS: 'hold' });

@@ -329,6 +329,52 @@ describe('billing runs and the portal', () => {
     expect(service.lines).toMatchObject(expected);
     expect(bill.total).toBe(expected.reduce((total, line) => total.plus(line.amount), new Decimal(0)).toFixed(2));
   });
+
+  it('cancels and rebills a bill after a read correction: reversal, corrected bill that says what changed, once', async () => {
+    const [original] = (await api('GET', '/portal/accounts/A0001/bills', tokens.customer1)).json.items;
+    const before = (await api('GET', '/staff/accounts/A0001/ledger', tokens.billing)).json;
+    // A read for an hour of the period that had none.
+    const corrected = await api('POST', '/staff/meters/M0001/reads', tokens.billing, { readings: [{ start: `${periodStart}T12:00:00-07:00`, durationSec: 3600, value: '3.75', unit: 'kWh' }] });
+    expect(corrected.status).toBeLessThan(300);
+
+    const route = `/staff/accounts/A0001/bills/${original.billId}/rebill`;
+    expect((await api('POST', route, tokens.csr, { reason: 'meter read corrected' })).status).toBe(403);
+    expect((await api('POST', route, tokens.billing, {})).json.message).toContain('reason is required');
+    const rebill = await api('POST', route, tokens.billing, { reason: 'meter read corrected' });
+    expect(rebill.status).toBe(201);
+    const { cancelled, replacement, reversal, corrections } = rebill.json;
+    expect(cancelled).toMatchObject({ billId: original.billId, status: 'CANCELLED', replacedBy: { billId: replacement.billId, reason: 'meter read corrected', by: 'bill' } });
+    expect(replacement).toMatchObject({ status: 'ISSUED', revision: 2, periodStart, periodEnd, replaces: { billId: original.billId, reason: 'meter read corrected' } });
+    expect(replacement.billId).not.toBe(original.billId);
+    const usageBefore = new Decimal(original.services[0].usage.quantity);
+    expect(replacement.services[0].usage.quantity).toBe(usageBefore.plus('3.75').toString());
+    expect(corrections).toContainEqual(expect.objectContaining({ what: 'usage', before: `${usageBefore.toString()} kWh`, after: `${usageBefore.plus('3.75').toString()} kWh` }));
+    expect(replacement.replaces.message).toMatch(new RegExp(`^This bill replaces bill ${original.billId} issued .* \\(meter read corrected\\)\\. Corrected: electric usage`));
+
+    // The ledger: the original's entry reversed, the corrected bill posted; the balance moves by the difference.
+    const after = (await api('GET', '/staff/accounts/A0001/ledger', tokens.billing)).json;
+    const originalEntry = before.items.find((entry: { kind: string; billId?: string }) => entry.kind === 'BILL' && entry.billId === original.billId);
+    expect(reversal).toMatchObject({ kind: 'REVERSAL', reverses: originalEntry.entryId });
+    expect(after.items.filter((entry: { kind: string; billId?: string }) => entry.kind === 'BILL' && entry.billId === replacement.billId)).toHaveLength(1);
+    expect(new Decimal(after.balance.balance).minus(before.balance.balance).toFixed(2)).toBe(new Decimal(replacement.total).minus(original.total).toFixed(2));
+
+    // The customer sees the corrected bill only, and its document explains the correction.
+    const bills = (await api('GET', '/portal/accounts/A0001/bills', tokens.customer1)).json.items;
+    expect(bills.map((bill: { billId: string }) => bill.billId)).toEqual([replacement.billId]);
+    const page = await fetch(`${platform.httpUrl}/portal/accounts/A0001/bills/${replacement.billId}/document?format=html`, { headers: { authorization: `Bearer ${tokens.customer1}` } });
+    expect(await page.text()).toContain(`This bill replaces bill ${original.billId}`);
+
+    // Once: the original is no longer posted, and a run of the same period skips the account.
+    const again = await api('POST', route, tokens.billing, { reason: 'meter read corrected' });
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ reason: 'bill-not-issued' });
+    // Nothing corrected since: rating the corrected bill again gives the same bill.
+    const unchanged = await api('POST', `/staff/accounts/A0001/bills/${replacement.billId}/rebill`, tokens.billing, { reason: 'checking again' });
+    expect(unchanged.status).toBe(422);
+    expect(unchanged.json).toMatchObject({ reason: 'rebill-unchanged' });
+    const rerun = await runToCompletion();
+    expect(rerun.counts).toMatchObject({ billed: 0, failed: 0 });
+  });
 });
 
 describe('bill exceptions', () => {
