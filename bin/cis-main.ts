@@ -40,7 +40,8 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'keep data between runs in this folder (default: in memory; signing keys in ./.cis)')
     .addOption(new Option('--seed <seed>', 'data to seed an empty database with').choices(['demo', 'none']).default('demo'))
     .addOption(new Option('--accounts <n>', 'number of demo accounts').default(25).argParser(positiveCount(100000)))
-    .action(async (options: { port: number; mqttPort: number; dataDir?: string; seed: 'demo' | 'none'; accounts: number }) => {
+    .option('--no-web', 'do not build or serve the customer portal and the staff console')
+    .action(async (options: { port: number; mqttPort: number; dataDir?: string; seed: 'demo' | 'none'; accounts: number; web: boolean }) => {
       // Loaded on demand so that `cis token` stays quick (the platform loads the CDK app).
       const { startPlatform } = require('../shared/local/platform') as typeof import('../shared/local/platform');
       const platform = await startPlatform({
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
         authDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
         seed: options.seed,
         accounts: options.accounts,
+        web: options.web,
         log: (line) => process.stdout.write(`${line}\n`),
       });
       process.stdout.write(`${platform.describe()}\nPress Ctrl-C to stop.\n`);

@@ -12,6 +12,7 @@ import { BillingWorkflow } from './constructs/billing-workflow';
 import type { SharedFunctionSettings } from './constructs/cis-function';
 import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
+import { WebHosting } from './constructs/web-hosting';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
 import { DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
@@ -94,6 +95,7 @@ export class CisStack extends Stack {
   readonly billing: BillingWorkflow;
   readonly api: CisApi;
   readonly alarms: OperationalAlarms;
+  readonly web: WebHosting;
 
   constructor(scope: Construct, id: string, props: CisStackProps = {}) {
     super(scope, id, props);
@@ -130,6 +132,7 @@ export class CisStack extends Stack {
       readsEnvironment,
       billDocumentEnvironment,
     });
+    this.web = new WebHosting(this, 'Web', { httpApi: this.api.httpApi, deletionProtection });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
       billingStateMachine: this.billing.stateMachine,
@@ -143,6 +146,8 @@ export class CisStack extends Stack {
     new CfnOutput(this, 'ReadsTopicFilter', { value: READS_TOPIC_FILTER, description: 'MQTT topic filter the AMI head-end publishes meter reads to' });
     new CfnOutput(this, 'StateMachineArn', { value: this.billing.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.data.tableName });
+    new CfnOutput(this, 'WebUrl', { value: `https://${this.web.distribution.distributionDomainName}/`, description: 'Customer portal (/) and staff console (/console/)' });
+    new CfnOutput(this, 'WebBucketName', { value: this.web.bucket.bucketName, description: 'Upload .build/web/portal to the root and .build/web/console to console/' });
   }
 }
 
