@@ -42,8 +42,9 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'keep data between runs in this folder (default: in memory; signing keys in ./.cis)')
     .addOption(new Option('--seed <seed>', 'data to seed an empty database with').choices(['demo', 'none']).default('demo'))
     .addOption(new Option('--accounts <n>', 'number of demo accounts').default(25).argParser(positiveCount(100000)))
-    .option('--no-schedules', 'do not start the daily schedules (the collections run)')
-    .action(async (options: { port: number; mqttPort: number; dataDir?: string; seed: 'demo' | 'none'; accounts: number; schedules: boolean }) => {
+    .option('--no-schedules', 'do not start the daily schedules (the collections run, the billing scheduler)')
+    .option('--no-web', 'do not build or serve the customer portal and the staff console')
+    .action(async (options: { port: number; mqttPort: number; dataDir?: string; seed: 'demo' | 'none'; accounts: number; schedules: boolean; web: boolean }) => {
       // Loaded on demand so that `cis token` stays quick (the platform loads the CDK app).
       const { startPlatform } = require('../shared/local/platform') as typeof import('../shared/local/platform');
       const platform = await startPlatform({
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
         seed: options.seed,
         accounts: options.accounts,
         schedules: options.schedules,
+        web: options.web,
         log: (line) => process.stdout.write(`${line}\n`),
       });
       process.stdout.write(`${platform.describe()}\nPress Ctrl-C to stop.\n`);

@@ -13,6 +13,7 @@ import { CollectionsWorkflow, type CollectionsSettings } from './constructs/coll
 import type { SharedFunctionSettings } from './constructs/cis-function';
 import { DataTable } from './constructs/data-table';
 import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
+import { WebHosting } from './constructs/web-hosting';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
 import { BillSegmentEnv, DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
@@ -131,6 +132,7 @@ export class CisStack extends Stack {
   readonly collections: CollectionsWorkflow;
   readonly api: CisApi;
   readonly alarms: OperationalAlarms;
+  readonly web: WebHosting;
 
   constructor(scope: Construct, id: string, props: CisStackProps = {}) {
     super(scope, id, props);
@@ -174,6 +176,7 @@ export class CisStack extends Stack {
       billExceptionsEnvironment: { BILL_DUE_DAYS: billingEnvironment['BILL_DUE_DAYS']! },
       billSegmentEnvironment: billingEnvironment,
     });
+    this.web = new WebHosting(this, 'Web', { httpApi: this.api.httpApi, deletionProtection });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
       billingStateMachine: this.billing.stateMachine,
@@ -188,6 +191,8 @@ export class CisStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.billing.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.data.tableName });
     new CfnOutput(this, 'CollectionsStateMachineArn', { value: this.collections.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'WebUrl', { value: `https://${this.web.distribution.distributionDomainName}/`, description: 'Customer portal (/) and staff console (/console/)' });
+    new CfnOutput(this, 'WebBucketName', { value: this.web.bucket.bucketName, description: 'Upload .build/web/portal to the root and .build/web/console to console/' });
   }
 }
 

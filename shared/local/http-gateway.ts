@@ -9,9 +9,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { listenError, PlatformError } from './errors';
-import { InvalidTokenError, loadOrCreateSigningKey, verifyToken } from './local-auth';
+import { InvalidTokenError, issueToken, loadOrCreateSigningKey, TokenRequestError, verifyToken } from './local-auth';
 import type { SigningKey } from './local-auth';
 import { functionByArn, LOCAL_ACCOUNT, resourcesOfType } from './template';
+import { serveStatic } from './web-static';
 import type { FunctionHost, LocalResolver } from './template';
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -52,6 +53,13 @@ export interface HttpGatewayOptions {
   maxBodyBytes?: number;
   /** Integration timeout; a slower handler gets 503 (API Gateway: 30 s). */
   integrationTimeoutMs?: number;
+  /**
+   * The built web apps (`portal/` and `console/` inside): GET requests that match no API route
+   * are served from them, the portal at `/` and the staff console at `/console/`.
+   */
+  webDir?: string;
+  /** Answer `POST /local/sign-in` with a local token (the local platform only; Cognito in AWS). */
+  localSignIn?: boolean;
 }
 
 export interface HttpGateway {
@@ -436,13 +444,46 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
     }
   }
 
+  /** POST /local/sign-in {customerId} or {staff, role}: a signed local token, like Cognito's sign-in. */
+  async function localSignIn(req: http.IncomingMessage): Promise<HttpResult> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, 16 * 1024);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return jsonResult(413, { message: 'Request Entity Too Large' }, [['connection', 'close']]);
+      throw error;
+    }
+    let request: unknown;
+    try {
+      request = JSON.parse(body.toString('utf8'));
+    } catch {
+      return jsonResult(400, { message: 'the body is not JSON: give {"customerId"} or {"staff","role"}', code: 'BadRequest' });
+    }
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) return jsonResult(400, { message: 'the body is not a JSON object: give {"customerId"} or {"staff","role"}', code: 'BadRequest' });
+    try {
+      const key = signingKey ?? (await loadOrCreateSigningKey(options.dataDir));
+      const token = await issueToken(key, request as Parameters<typeof issueToken>[1]);
+      const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number };
+      return jsonResult(200, { token, expiresAt: new Date(exp * 1000).toISOString() }, [['cache-control', 'no-store']]);
+    } catch (error) {
+      if (error instanceof TokenRequestError) return jsonResult(400, { message: error.message, code: 'BadRequest' });
+      throw error;
+    }
+  }
+
   async function handle(req: http.IncomingMessage, requestId: string, started: number): Promise<{ result: HttpResult; routeKey?: string }> {
     const method = (req.method ?? 'GET').toUpperCase();
     const parts = requestParts(req);
+    if (options.localSignIn && parts.rawPath === '/local/sign-in') {
+      if (method === 'POST') return { result: await localSignIn(req), routeKey: 'POST /local/sign-in' };
+      req.resume();
+      return { result: jsonResult(405, { message: 'Method Not Allowed' }, [['allow', 'POST']]) };
+    }
     const match = matchRoute(routes, method, parts.rawPath);
     if (!match) {
       req.resume();
-      return { result: jsonResult(404, { message: 'Not Found' }) };
+      const page = options.webDir && (method === 'GET' || method === 'HEAD') ? await serveStatic(options.webDir, parts.rawPath) : undefined;
+      return { result: page ?? jsonResult(404, { message: 'Not Found' }) };
     }
     const { route } = match;
     let claims: Record<string, string> | undefined;

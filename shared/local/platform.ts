@@ -18,6 +18,7 @@ import { startIot } from './iot-local';
 import { loadOrCreateSigningKey } from './local-auth';
 import { createQueues, startSqs } from './sqs-local';
 import { startScheduler } from './scheduler';
+import { buildWebApps, webBuildDir } from './web-build';
 import { startStepFunctions } from './step-functions-local';
 import { FunctionHost, functionsOf, LOCAL_REGION, LocalResolver, resourcesOfType } from './template';
 
@@ -39,6 +40,8 @@ export interface PlatformOptions {
   context?: Record<string, unknown>;
   /** Start the template's EventBridge schedules (the daily collections run, the billing scheduler). @default false */
   schedules?: boolean;
+  /** Serve the portal at `/` and the staff console at `/console/`, building them first when stale. */
+  web?: boolean;
 }
 
 export interface RunningPlatform {
@@ -71,6 +74,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   await assertPortFree(options.port, '--port');
   await assertPortFree(options.mqttPort, '--mqtt-port');
   await loadOrCreateSigningKey(options.authDir);
+  if (options.web) {
+    const started = Date.now();
+    const built = await buildWebApps(options.rootDir);
+    if (built.length) options.log(`Built the ${built.join(' and ')} web app${built.length > 1 ? 's' : ''} in ${Date.now() - started} ms.`);
+  }
 
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -132,7 +140,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
     const poller = startEventSourceMappings({ resolver, host, sqsEndpoint: sqs.endpoint, log: options.log });
     stops.push(() => poller.stop());
-    const gateway = await startHttpGateway({ resolver, host, port: options.port, dataDir: options.authDir, log: options.log });
+    const gateway = await startHttpGateway({ resolver, host, port: options.port, dataDir: options.authDir, log: options.log, localSignIn: true, ...(options.web ? { webDir: webBuildDir(options.rootDir) } : {}) });
     stops.push(() => gateway.stop());
 
     const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0] ?? [];
@@ -179,6 +187,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         const lines = [
           'The local CIS is running.',
           `  HTTP API        ${gateway.url}   (staff: /staff/..., portal: /portal/...)`,
+          ...(options.web ? [`  Portal          ${gateway.url}/   (sign in as a demo customer)`, `  Staff console   ${gateway.url}/console/   (sign in with a name and a role)`] : []),
           `  MQTT broker     ${iot.mqttUrl}   (publish meter reads to cis/meters/{meterId}/reads)`,
           `  DynamoDB        ${dynamo.endpoint}   (table ${tableName})`,
           `  SQS             ${sqs.endpoint}`,

@@ -1,0 +1,79 @@
+/**
+ * Serves the built web apps from the local HTTP gateway, the way CloudFront serves them from S3:
+ * the customer portal at `/`, the staff console at `/console/`, a file when it exists, otherwise
+ * the app's index.html for its client-side routes (SPA fallback). Paths of the API never fall
+ * back, so an unknown API path stays a 404.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export interface StaticResult {
+  status: number;
+  headers: Array<[string, string]>;
+  body: Buffer;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+/** Path prefixes of the API: no SPA fallback there. */
+const API_PREFIXES = ['/portal/', '/staff/', '/webhooks/', '/local/'];
+
+const SECURITY_HEADERS: Array<[string, string]> = [
+  ['x-content-type-options', 'nosniff'],
+  ['referrer-policy', 'same-origin'],
+  ['x-frame-options', 'DENY'],
+];
+
+/** The app folder and the path inside it for a request path. */
+export function webAppOf(rawPath: string): { app: 'portal' | 'console'; file: string } {
+  if (rawPath === '/console' || rawPath.startsWith('/console/')) return { app: 'console', file: rawPath.slice('/console'.length) || '/' };
+  return { app: 'portal', file: rawPath };
+}
+
+async function readFileIn(root: string, relative: string): Promise<Buffer | undefined> {
+  const file = path.resolve(root, `.${relative}`);
+  if (file !== root && !file.startsWith(`${root}${path.sep}`)) return undefined;
+  try {
+    const stat = await fs.stat(file);
+    return stat.isFile() ? await fs.readFile(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The response for GET `rawPath`, or undefined when nothing is served there (the caller's 404). */
+export async function serveStatic(webDir: string, rawPath: string): Promise<StaticResult | undefined> {
+  if (API_PREFIXES.some((prefix) => rawPath.startsWith(prefix))) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes('\0')) return undefined;
+  const { app, file } = webAppOf(decoded);
+  const root = path.resolve(webDir, app);
+  const wanted = file.endsWith('/') ? `${file}index.html` : file;
+  const body = await readFileIn(root, wanted);
+  if (body) {
+    const extension = path.extname(wanted).toLowerCase();
+    // Built assets carry a content hash in their names: cache them; index.html always revalidates.
+    const cache = wanted.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    return { status: 200, headers: [['content-type', CONTENT_TYPES[extension] ?? 'application/octet-stream'], ['cache-control', cache], ...SECURITY_HEADERS], body };
+  }
+  // A client-side route (no file extension): the app's index.html.
+  if (path.extname(wanted) !== '') return undefined;
+  const index = await readFileIn(root, '/index.html');
+  if (!index) return undefined;
+  return { status: 200, headers: [['content-type', CONTENT_TYPES['.html']!], ['cache-control', 'no-cache'], ...SECURITY_HEADERS], body: index };
+}

@@ -1,0 +1,138 @@
+/** Small building blocks shared by the portal and the console: routing, data loading, messages. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { ApiError } from './api';
+
+/** The current path and query (History API), re-rendered on navigation. */
+export function useLocation(): { path: string; search: URLSearchParams } {
+  const current = () => `${window.location.pathname}${window.location.search}`;
+  const [location, setLocation] = useState(current);
+  useEffect(() => {
+    const update = () => setLocation(current());
+    window.addEventListener('popstate', update);
+    return () => window.removeEventListener('popstate', update);
+  }, []);
+  const query = location.indexOf('?');
+  return { path: query < 0 ? location : location.slice(0, query), search: new URLSearchParams(query < 0 ? '' : location.slice(query)) };
+}
+
+export function navigate(to: string): void {
+  window.history.pushState(null, '', to);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function Link(props: { to: string; children: ReactNode; className?: string }) {
+  return (
+    <a
+      href={props.to}
+      className={props.className}
+      onClick={(event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        navigate(props.to);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+export type Resource<T> = { state: 'loading' } | { state: 'error'; error: Error } | { state: 'ready'; data: T };
+
+/** Loads `load()` when `key` changes; `reload()` loads again (after a change). */
+export function useResource<T>(key: string, load: () => Promise<T>): [Resource<T>, () => void] {
+  const [resource, setResource] = useState<Resource<T>>({ state: 'loading' });
+  const [generation, setGeneration] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let live = true;
+    loadRef.current().then(
+      (data) => live && setResource({ state: 'ready', data }),
+      (error: unknown) => live && setResource({ state: 'error', error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, generation]);
+  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  return [resource, reload];
+}
+
+export function Alert(props: { kind: 'error' | 'success' | 'info'; title?: string; children: ReactNode }) {
+  return (
+    <div className={`alert alert-${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.title ? <strong className="alert-title">{props.title}</strong> : null}
+      <div>{props.children}</div>
+    </div>
+  );
+}
+
+/** The message for an error from the API, with the 403 text the caller chooses. */
+export function ErrorMessage(props: { error: Error; forbidden?: string }) {
+  const { error } = props;
+  if (error instanceof ApiError && error.status === 403) {
+    return <Alert kind="error" title="Not allowed">{props.forbidden ?? error.message}</Alert>;
+  }
+  if (error instanceof ApiError && error.status === 404) return <Alert kind="error" title="Not found">{error.message}</Alert>;
+  return <Alert kind="error" title="Something went wrong">{error.message}</Alert>;
+}
+
+export function Loading(props: { what: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      Loading {props.what}…
+    </p>
+  );
+}
+
+/** Renders a resource: loading text, the error, or `children(data)`. */
+export function Load<T>(props: { resource: Resource<T>; what: string; forbidden?: string; children: (data: T) => ReactNode }) {
+  const { resource } = props;
+  if (resource.state === 'loading') return <Loading what={props.what} />;
+  if (resource.state === 'error') return <ErrorMessage error={resource.error} forbidden={props.forbidden} />;
+  return <>{props.children(resource.data)}</>;
+}
+
+/** A labelled form field; `hint` is tied to the control with aria-describedby. */
+export function Field(props: { id: string; label: string; hint?: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children}
+      {props.hint ? (
+        <p className="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The skip link, header and main landmark of an app. */
+export function Shell(props: { title: string; user?: string; onSignOut?: () => void; nav?: ReactNode; children: ReactNode }) {
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="app-header-inner">
+          <span className="brand">{props.title}</span>
+          {props.nav ? <nav aria-label="Main">{props.nav}</nav> : null}
+          {props.user ? (
+            <div className="user">
+              <span className="user-name">{props.user}</span>
+              <button type="button" className="button button-quiet" onClick={props.onSignOut}>
+                Sign out
+              </button>
+            </div>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1} className="app-main">
+        {props.children}
+      </main>
+    </>
+  );
+}

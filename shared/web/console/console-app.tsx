@@ -1,0 +1,182 @@
+/** The staff console: sign-in with a role, search, and the account overview. */
+import { useMemo, useState } from 'react';
+import { createApiClient } from '../common/api';
+import type { ApiClient } from '../common/api';
+import { authForBuild, sessionStore, SignInError, STAFF_ROLES } from '../common/auth';
+import type { Session, StaffRole } from '../common/auth';
+import { label } from '../common/format';
+import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
+import { AccountOverview } from './account-overview';
+
+const store = sessionStore('cis.console.session');
+const auth = authForBuild();
+const BASE = '/console';
+
+export function ConsoleApp() {
+  const [session, setSession] = useState<Session | undefined>(() => store.load());
+  const [notice, setNotice] = useState<string | undefined>();
+  const api = useMemo(
+    () =>
+      createApiClient({
+        baseUrl: '',
+        token: () => store.load()?.token,
+        onSessionExpired: () => {
+          store.clear();
+          setSession(undefined);
+          setNotice('Your session expired. Please sign in again.');
+        },
+      }),
+    [],
+  );
+  if (!session) {
+    return (
+      <Shell title="CIS staff console">
+        <SignIn
+          notice={notice}
+          onSignedIn={(next) => {
+            store.save(next);
+            setNotice(undefined);
+            setSession(next);
+          }}
+        />
+      </Shell>
+    );
+  }
+  return (
+    <Shell
+      title="CIS staff console"
+      user={`${session.user} (${session.role ?? 'staff'})`}
+      onSignOut={() => {
+        store.clear();
+        setSession(undefined);
+        setNotice('You are signed out.');
+      }}
+      nav={<Link to={`${BASE}/`}>Search</Link>}
+    >
+      <Routes api={api} session={session} />
+    </Shell>
+  );
+}
+
+function Routes(props: { api: ApiClient; session: Session }) {
+  const { path, search } = useLocation();
+  const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
+  if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
+  return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;
+}
+
+interface SearchResult {
+  items: Array<{ accountId: string; customerId: string; name: string; serviceAddress: string; status: string; matchedOn: string[] }>;
+  premises: Array<{ premiseId: string; normalizedAddress?: string }>;
+}
+
+function Search(props: { api: ApiClient; query: string }) {
+  const { query } = props;
+  const [text, setText] = useState(query);
+  const [results] = useResource(`search:${query}`, () => (query ? props.api.get<SearchResult>(`/staff/search?q=${encodeURIComponent(query)}`) : Promise.resolve(undefined)));
+  return (
+    <>
+      <h1>Find an account</h1>
+      <form
+        role="search"
+        className="card"
+        onSubmit={(event) => {
+          event.preventDefault();
+          navigate(`${BASE}/?q=${encodeURIComponent(text.trim())}`);
+        }}
+      >
+        <Field id="search-q" label="Name, address, phone, email, account or meter number">
+          <input id="search-q" name="q" type="search" required value={text} onChange={(event) => setText(event.target.value)} />
+        </Field>
+        <button className="button" type="submit">
+          Search
+        </button>
+      </form>
+      {query ? (
+        <section className="card" aria-labelledby="results-title">
+          <h2 id="results-title">Results for “{query}”</h2>
+          <Load resource={results} what="results">
+            {(data) =>
+              !data || data.items.length === 0 ? (
+                <p>No accounts match.</p>
+              ) : (
+                <div className="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Account</th>
+                        <th scope="col">Name</th>
+                        <th scope="col" className="hide-narrow">
+                          Service address
+                        </th>
+                        <th scope="col">Status</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {data.items.map((item) => (
+                        <tr key={item.accountId}>
+                          <td>
+                            <Link to={`${BASE}/accounts/${encodeURIComponent(item.accountId)}`}>{item.accountId}</Link>
+                          </td>
+                          <td>{item.name}</td>
+                          <td className="hide-narrow">{item.serviceAddress}</td>
+                          <td>{label(item.status)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )
+            }
+          </Load>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+function SignIn(props: { notice?: string; onSignedIn: (session: Session) => void }) {
+  const [staff, setStaff] = useState('');
+  const [role, setRole] = useState<StaffRole>('csr');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <section className="sign-in card" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Staff sign-in</h1>
+      {props.notice ? <Alert kind="info">{props.notice}</Alert> : null}
+      {error ? <Alert kind="error" title="Sign-in failed">{error}</Alert> : null}
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setBusy(true);
+          setError(undefined);
+          try {
+            props.onSignedIn(await auth.signIn({ staff: staff.trim(), role }));
+          } catch (caught) {
+            setError(caught instanceof SignInError ? caught.message : String(caught));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Field id="staff-name" label="User name">
+          <input id="staff-name" name="staff" autoComplete="username" required value={staff} onChange={(event) => setStaff(event.target.value)} />
+        </Field>
+        {auth.kind === 'local' ? (
+          <Field id="staff-role" label="Role" hint="Local platform: choose the role to sign in with.">
+            <select id="staff-role" name="role" value={role} onChange={(event) => setRole(event.target.value as StaffRole)} aria-describedby="staff-role-hint">
+              {STAFF_ROLES.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ) : null}
+        <button className="button" type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </section>
+  );
+}
