@@ -241,6 +241,35 @@ describe('billSegment', () => {
     expect(results.reduce((n, r) => n + r.skipped, 0)).toBe(2);
   });
 
+  it('bills everybody exactly once when the segment dies half-way through writing a chunk and is run again', async () => {
+    const accounts = Array.from({ length: 120 }, (_, i) => account(`A${String(i + 1).padStart(4, '0')}`));
+    const { deps, bills } = await setup(accounts, accounts.map((a) => meterOf(a.accountId)));
+    const issueMany = bills.issueMany.bind(bills);
+    let calls = 0;
+    // The second chunk's transaction batch writes 20 of its bills, then the process dies.
+    bills.issueMany = async (issues) => {
+      calls++;
+      if (calls === 2) {
+        await issueMany(issues.slice(0, 20));
+        throw new Error('Runtime.ExitError: the function process exited');
+      }
+      return issueMany(issues);
+    };
+    await expect(billSegment(deps, input)).rejects.toThrow('Runtime.ExitError');
+    expect(bills.bills.size).toBe(70);
+
+    // The state machine retries the segment (same run), and later a re-run of the cycle (new run).
+    const retried = await billSegment(deps, input);
+    expect(retried).toMatchObject({ billed: 120, held: 0, failed: 0, skipped: 0 });
+    const rerun = await billSegment(deps, { ...input, runId: 'run-2' });
+    expect(rerun).toMatchObject({ billed: 0, skipped: 120, failed: 0 });
+    expect(bills.bills.size).toBe(120);
+    const entries = bills.ledger.filter((entry) => entry.kind === 'BILL');
+    expect(entries).toHaveLength(120);
+    expect(new Set(entries.map((entry) => entry.accountId)).size).toBe(120);
+    expect(bills.audit.filter((event) => event.action === 'bill.issued')).toHaveLength(120);
+  });
+
   it('throws TransientStoreError so the state machine retries the segment', async () => {
     const { deps } = await setup([account('A0001')], [meterOf('A0001')]);
     deps.bills.issue = async () => {
