@@ -8,6 +8,7 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
 import { CisApi, type LateFeeSettings } from './constructs/api';
+import { BillDelivery } from './constructs/bill-delivery';
 import { BillingWorkflow } from './constructs/billing-workflow';
 import { CollectionsWorkflow, type CollectionsSettings } from './constructs/collections-workflow';
 import type { SharedFunctionSettings } from './constructs/cis-function';
@@ -129,6 +130,7 @@ export class CisStack extends Stack {
   readonly data: DataTable;
   readonly ingest: MeterIngest;
   readonly billing: BillingWorkflow;
+  readonly delivery: BillDelivery;
   readonly collections: CollectionsWorkflow;
   readonly api: CisApi;
   readonly alarms: OperationalAlarms;
@@ -142,7 +144,8 @@ export class CisStack extends Stack {
     const readsEnvironment = veeOverridesEnvironment(props.veeOverrides);
     if (props.utilityProfile === undefined) Annotations.of(this).addWarningV2('cis:utilityProfile', 'utilityProfile is not set: bills show a placeholder utility name and address (set it in cdk.json or with -c utilityProfile=...)');
     const billDocumentEnvironment = utilityProfileEnvironment(props.utilityProfile ?? PLACEHOLDER_UTILITY_PROFILE);
-    const billingEnvironment = billingRunEnvironment(props);
+    this.delivery = new BillDelivery(this, 'BillDelivery');
+    const billingEnvironment: Record<string, string> = { ...billingRunEnvironment(props), BILL_DELIVERY_QUEUE_URL: this.delivery.queue.queueUrl };
 
     this.data = new DataTable(this, 'Data', { deletionProtection });
     const shared: SharedFunctionSettings = {
@@ -175,8 +178,12 @@ export class CisStack extends Stack {
       billDocumentEnvironment,
       billExceptionsEnvironment: { BILL_DUE_DAYS: billingEnvironment['BILL_DUE_DAYS']! },
       billSegmentEnvironment: billingEnvironment,
+      billDeliveryQueueUrl: this.delivery.queue.queueUrl,
     });
     this.web = new WebHosting(this, 'Web', { httpApi: this.api.httpApi, deletionProtection });
+    // Posted bills are announced for delivery by the segments, a release and a rebill.
+    this.delivery.queue.grantSendMessages(this.billing.billSegment.function);
+    for (const routeId of ['ResolveBillException', 'RebillBill']) this.delivery.queue.grantSendMessages(this.api.routeFunctions[routeId]!.function);
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       deadLetterQueue: this.ingest.deadLetterQueue,
       billingStateMachine: this.billing.stateMachine,

@@ -46,6 +46,8 @@ export interface CisApiProps {
   readonly billExceptionsEnvironment?: Record<string, string>;
   /** BillSegment's bill settings, for the rebill route (it rates and checks bills as a run does). */
   readonly billSegmentEnvironment?: Record<string, string>;
+  /** Where a released bill is announced for delivery (the rebill route has it in billSegmentEnvironment). */
+  readonly billDeliveryQueueUrl?: string;
 }
 
 export interface PaymentSettings {
@@ -236,6 +238,8 @@ export class CisApi extends Construct {
   readonly stage: apigwv2.HttpStage;
   /** The API's functions by name (see functionOfRoute). */
   readonly functions: Record<string, CisFunction> = {};
+  /** The function that serves each route, by route id. */
+  readonly routeFunctions: Record<string, CisFunction> = {};
 
   constructor(scope: Construct, id: string, props: CisApiProps) {
     super(scope, id);
@@ -347,7 +351,7 @@ export class CisApi extends Construct {
       { id: 'GetBillingRun', method: apigwv2.HttpMethod.GET, path: '/staff/billing-runs/{runId}', entry: 'functions/staff/get-billing-run.ts', description: 'Staff: status of a billing run', access: 'read' },
       { id: 'RebillBill', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/bills/{billId}/rebill', entry: 'functions/staff/rebill-bill.ts', description: 'Staff (billing, admin): cancels a posted bill and bills its period again after a correction', access: 'read-write', environment: props.billSegmentEnvironment },
       { id: 'ListBillExceptions', method: apigwv2.HttpMethod.GET, path: '/staff/bill-exceptions', entry: 'functions/staff/list-bill-exceptions.ts', description: 'Staff: held bills waiting for review, newest first', access: 'read', environment: props.billExceptionsEnvironment },
-      { id: 'ResolveBillException', method: apigwv2.HttpMethod.POST, path: '/staff/bill-exceptions/{billId}', entry: 'functions/staff/resolve-bill-exception.ts', description: 'Staff: releases (posts) or cancels a held bill', access: 'read-write', environment: props.billExceptionsEnvironment },
+      { id: 'ResolveBillException', method: apigwv2.HttpMethod.POST, path: '/staff/bill-exceptions/{billId}', entry: 'functions/staff/resolve-bill-exception.ts', description: 'Staff: releases (posts) or cancels a held bill', access: 'read-write', environment: { ...props.billExceptionsEnvironment, ...(props.billDeliveryQueueUrl ? { BILL_DELIVERY_QUEUE_URL: props.billDeliveryQueueUrl } : {}) } },
       { id: 'ListMyAccounts', method: apigwv2.HttpMethod.GET, path: '/portal/accounts', entry: 'functions/portal/list-my-accounts.ts', description: 'Portal: the signed-in customer\'s accounts', access: 'read' },
       { id: 'ListBills', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills', entry: 'functions/portal/list-bills.ts', description: 'Portal: bills of one of the customer\'s accounts', access: 'read' },
       { id: 'GetMyBillDocument', method: apigwv2.HttpMethod.GET, path: '/portal/accounts/{accountId}/bills/{billId}/document', entry: 'functions/portal/get-bill-document.ts', description: 'Portal: a bill of one of the customer\'s accounts as PDF or HTML', access: 'read', environment: props.billDocumentEnvironment, nodeModules: ['pdfkit'] },
@@ -399,6 +403,7 @@ export class CisApi extends Construct {
         }
       }
       this.functions[name] = fn;
+      for (const route of group.routes) this.routeFunctions[route.id] = fn;
     }
     props.billingStateMachine.grantStartExecution(this.functions['StartBillingRun']!.function);
     props.collections.stateMachine.grantStartExecution(this.functions['StartCollectionsRun']!.function);

@@ -6,9 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Logger } from '../app/ports';
 import { budgetBillingHook } from '../app/payments/budget';
+import { billDeliveryHook, inOrder } from '../app/bill-delivery';
+import { SqsBillDeliveryQueue } from './sqs-bill-delivery';
+import { DynamoCustomerRecordStore } from './customer-record-store';
 import { BillExceptionsEnv, billExceptionLimitsOf, BillSegmentEnv, PlanSegmentsEnv, StartBillingRunEnv, TableEnv } from '../schemas/env';
 import { DynamoAgreementStore } from './agreement-store';
 import { DynamoAccountStore } from './account-store';
@@ -89,11 +93,18 @@ export const startBillingRunDeps = lazy(() => {
 export const billSegmentDeps = lazy(() => {
   const env = parseEnv(BillSegmentEnv);
   const deps = tableDeps();
+  const deliver = deliveryOf(deps, env.BILL_DELIVERY_QUEUE_URL);
   const afterIssue = budgetBillingHook({ ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing');
-  return { ...deps, dueDays: env.BILL_DUE_DAYS, limits: billExceptionLimitsOf(env), missingReads: env.BILL_MISSING_READS, progress: deps.runs, afterIssue };
+  return { ...deps, dueDays: env.BILL_DUE_DAYS, limits: billExceptionLimitsOf(env), missingReads: env.BILL_MISSING_READS, progress: deps.runs, afterIssue, deliver };
 });
 
-/** Cancel-and-rebill rates like BillSegment (its settings) and reads the ledger for the bill's entry. */
+/** BILL_DELIVERY_QUEUE_URL set: posted bills are announced there with each customer's channel. */
+function deliveryOf(deps: TableDeps, queueUrl: string | undefined) {
+  if (!queueUrl) return undefined;
+  return billDeliveryHook({ records: new DynamoCustomerRecordStore(deps.documentClient, deps.tableName), queue: new SqsBillDeliveryQueue(new SQSClient({}), queueUrl), log: deps.log });
+}
+
+/** Cancel-and-rebill rates like BillSegment (its settings), reads the ledger for the bill's entry and announces the corrected bill. */
 export const rebillDeps = lazy(() => {
   const deps = billSegmentDeps();
   return { ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName) };
@@ -103,7 +114,7 @@ export const rebillDeps = lazy(() => {
 export const billExceptionsDeps = lazy(() => {
   const env = parseEnv(BillExceptionsEnv);
   const deps = tableDeps();
-  const afterIssue = budgetBillingHook({ ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing');
+  const afterIssue = inOrder(budgetBillingHook({ ...deps, ledger: new DynamoLedgerStore(deps.documentClient, deps.tableName), dueDays: env.BILL_DUE_DAYS }, 'budget-billing'), deliveryOf(deps, env.BILL_DELIVERY_QUEUE_URL));
   return { ...deps, dueDays: env.BILL_DUE_DAYS, afterIssue };
 });
 

@@ -7,6 +7,7 @@
  * again (the next revision of the bill), e.g. after its reads or records are corrected.
  */
 import type { AuditEvent } from '../domain/audit';
+import type { DeliveredBill } from '../domain/bill-delivery';
 import type { HeldBill } from '../domain/bill-exceptions';
 import { dueDateFor, DEFAULT_DUE_DAYS, type Bill } from '../domain/billing';
 import type { StaffPrincipal } from '../domain/identity';
@@ -21,7 +22,7 @@ export interface BillExceptionsDeps {
   timeZone: string;
   dueDays?: number;
   /** Follows a released bill as it follows an issued one (budget billing; idempotent per bill). */
-  afterIssue?: (bills: ReadonlyArray<{ accountId: string; billId: string; finalBill: boolean }>) => Promise<unknown>;
+  afterIssue?: (bills: ReadonlyArray<DeliveredBill>) => Promise<unknown>;
 }
 
 export async function listBillExceptions(deps: Pick<BillExceptionsDeps, 'bills'>, query: { reason?: string | undefined; limit: number; cursor?: string | undefined }): Promise<{ items: HeldBill[]; nextCursor: string | null }> {
@@ -65,6 +66,6 @@ export async function resolveBillException(deps: BillExceptionsDeps, principal: 
   audit.details['dueDate'] = released.dueDate;
   await deps.bills.release({ bill: released, entry: ledgerEntryForBill(released, at), exception, audit });
   // A failure here leaves the bill released; the budget entry is keyed by the bill, so applying it again later posts it once.
-  if (deps.afterIssue) await deps.afterIssue([{ accountId: released.accountId, billId: released.billId, finalBill: released.finalBill }]);
+  if (deps.afterIssue) await deps.afterIssue([released]);
   return { exception, bill: released };
 }

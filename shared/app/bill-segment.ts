@@ -11,6 +11,7 @@
  * retries the segment, which is safe: a bill that exists is never written again.
  */
 import type { Account, Meter } from '../domain/accounts';
+import type { DeliveredBill } from '../domain/bill-delivery';
 import type { AuditEvent } from '../domain/audit';
 import { estimatedInARow, estimateUsage, spreadOverHours, type MissingReadsPolicy } from '../domain/bill-estimates';
 import { billExceptions, DEFAULT_BILL_EXCEPTION_LIMITS, heldBillOf, type BillExceptionLimits } from '../domain/bill-exceptions';
@@ -78,7 +79,13 @@ export interface BillSegmentDeps {
    * Called per chunk with the bills issued now and those found issued (a re-run), after they
    * were written: budget billing posts its entries here (idempotent per bill).
    */
-  afterIssue?: (bills: ReadonlyArray<{ accountId: string; billId: string; finalBill: boolean }>) => Promise<unknown>;
+  afterIssue?: (bills: ReadonlyArray<DeliveredBill>) => Promise<unknown>;
+  /**
+   * Announces this run's posted bills for delivery (after afterIssue): those issued now, and on a
+   * retried segment those the same run issued before it stopped. A later run's bills are not
+   * announced again.
+   */
+  deliver?: ((bills: ReadonlyArray<DeliveredBill>) => Promise<unknown>) | undefined;
   /** The bill exception checks' limits (default DEFAULT_BILL_EXCEPTION_LIMITS). */
   limits?: BillExceptionLimits;
   /** A metered service without reads: estimate (hold without history), hold, or fail the account (default estimate). */
@@ -235,11 +242,13 @@ async function billChunk(deps: BillSegmentDeps, context: SegmentContext, chunk: 
   });
   const issues = prepared.flatMap((item) => ('issue' in item ? [item.issue] : []));
   const issued = issues.length > 0 ? await deps.bills.issueMany(issues) : [];
-  if (deps.afterIssue) {
+  if (deps.afterIssue || deps.deliver) {
     const found = issued.flatMap((outcome) => (!outcome.issued && 'existing' in outcome && outcome.existing ? [outcome.existing] : []));
     // Only posted bills: a held bill has no ledger entry until it is released (the release applies it).
     const written = [...current.flatMap((state) => ('bill' in state && state.bill ? [state.bill] : [])), ...found, ...issues.filter((_, index) => issued[index]?.issued).map((issue) => issue.bill)].filter((bill) => bill.status === 'ISSUED');
-    if (written.length > 0) await deps.afterIssue(written.map((bill) => ({ accountId: bill.accountId, billId: bill.billId, finalBill: bill.finalBill })));
+    if (written.length > 0 && deps.afterIssue) await deps.afterIssue(written);
+    const ofThisRun = written.filter((bill) => bill.runId === runId);
+    if (ofThisRun.length > 0 && deps.deliver) await deps.deliver(ofThisRun);
   }
   let next = 0;
   return prepared.map((item, index) => {

@@ -80,6 +80,8 @@ export async function rebillBill(deps: RebillDeps, principal: StaffPrincipal, in
     details: { billId: original.billId, replacementBillId: replacement.billId, replacementStatus: replacement.status, reason: input.reason, totalBefore: original.total, totalAfter: replacement.total, corrections: corrections.length, marks: marks.length },
   };
   await deps.bills.rebill({ original: cancelled, reversal, replacement: { ...issue, bill: replacement }, audit, marks: marks.map((mark) => mark.exceptionId) });
+  // Announced for delivery; not the budget hook: the original's budget entry stays until the true-up.
+  if (replacement.status === 'ISSUED' && deps.deliver) await deps.deliver([replacement]);
   deps.log.info('bill rebilled', { accountId: input.accountId, billId: original.billId, replacementBillId: replacement.billId, status: replacement.status });
   return { cancelled, replacement, reversal, corrections };
 }

@@ -17,6 +17,9 @@ export const TableEnv = z.object({
 });
 export type TableEnv = z.infer<typeof TableEnv>;
 
+/** Where posted bills are announced for delivery (absent: not announced, e.g. in tests). */
+const BillDeliveryQueueUrl = z.url({ error: 'must be the URL of the bill delivery queue' }).optional();
+
 const BillDueDays = z
   .string()
   .regex(/^\d{1,3}$/, 'must be a whole number of days from 0 to 365')
@@ -34,6 +37,7 @@ const SmallCount = (fallback: string) => z.string().regex(/^\d{1,2}$/, 'must be 
  */
 export const BillSegmentEnv = TableEnv.extend({
   BILL_DUE_DAYS: BillDueDays,
+  BILL_DELIVERY_QUEUE_URL: BillDeliveryQueueUrl,
   BILL_HIGH_FACTOR: Factor('3').default('3'),
   BILL_LOW_FACTOR: Factor('0.2').default('0.2'),
   BILL_MIN_HISTORY: SmallCount('3'),
@@ -60,7 +64,7 @@ export function billExceptionLimitsOf(env: { BILL_HIGH_FACTOR: string; BILL_LOW_
 }
 
 /** The bill exception routes: releasing a bill counts its due date from the release. */
-export const BillExceptionsEnv = TableEnv.extend({ BILL_DUE_DAYS: BillDueDays });
+export const BillExceptionsEnv = TableEnv.extend({ BILL_DUE_DAYS: BillDueDays, BILL_DELIVERY_QUEUE_URL: BillDeliveryQueueUrl });
 export type BillExceptionsEnv = z.infer<typeof BillExceptionsEnv>;
 
 export const StartBillingRunEnv = TableEnv.extend({

@@ -324,6 +324,15 @@ describe('meter read ingestion', () => {
     expect(props(resource('ReadsQueue')).VisibilityTimeout).toBe(6 * props(resource('ValidateReads')).Timeout);
   });
 
+  it('has the bill delivery queue with its dead-letter queue, sent to only by the functions that post bills', () => {
+    expect(props(resource('BillDeliveryQueue')).RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['BillDeliveryDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    const senders = ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => (props(policy).PolicyDocument.Statement as Json[]).some((statement) => actionsOf(statement).includes('sqs:SendMessage') && JSON.stringify(statement.Resource).includes('"BillDeliveryQueue"')))
+      .flatMap(([, policy]) => (props(policy).Roles as Json[]).map((role) => role['Ref'] as string));
+    expect(senders.sort()).toEqual([...new Set([roleOfFunction('BillSegment'), roleOfFunction('ResolveBillException'), roleOfFunction('RebillBill')])].sort());
+    for (const id of ['BillSegment', 'ResolveBillException', 'RebillBill']) expect(props(fnResource(id)).Environment.Variables.BILL_DELIVERY_QUEUE_URL).toEqual({ Ref: 'BillDeliveryQueue' });
+  });
+
   it('denies non-TLS access to both queues', () => {
     for (const queue of ['ReadsQueue', 'ReadsDeadLetterQueue']) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {

@@ -228,6 +228,43 @@ describe('billing runs and the portal', () => {
     expect(again).toMatchObject({ status: 'SUCCEEDED', counts: { billed: 0, skipped: ACCOUNTS, failed: 0 } });
   });
 
+  it("announces each posted bill once on the delivery queue with the customer's channel", async () => {
+    const sqs = new SQSClient(localClientConfig(platform.endpoints.sqs));
+    try {
+      const messages: Message[] = [];
+      await eventually('the delivery events of the first run', async () => {
+        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: platform.queues['BillDeliveryQueue'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+        messages.push(...(received.Messages ?? []));
+        return messages.length >= ACCOUNTS ? messages : undefined;
+      });
+      // Once each: the second run of the same period found the bills and announced none again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const late = await sqs.send(new ReceiveMessageCommand({ QueueUrl: platform.queues['BillDeliveryQueue'], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      messages.push(...(late.Messages ?? []));
+      const events = messages.map((message) => JSON.parse(message.Body!));
+      expect(events).toHaveLength(ACCOUNTS);
+      expect(new Set(events.map((event) => event.billId)).size).toBe(ACCOUNTS);
+      const [bill] = (await api('GET', '/portal/accounts/A0001/bills', tokens.customer1)).json.items;
+      // The demo customers chose portal delivery.
+      expect(events.find((event) => event.accountId === 'A0001')).toEqual({
+        type: 'bill.ready',
+        billId: bill.billId,
+        accountId: 'A0001',
+        customerId: 'C0001',
+        channel: 'PORTAL',
+        periodStart,
+        periodEnd,
+        total: bill.total,
+        dueDate: bill.dueDate,
+        finalBill: false,
+        documentPath: `/portal/accounts/A0001/bills/${bill.billId}/document`,
+      });
+      expect(messages[0]!.MessageAttributes?.['channel']?.StringValue).toBe('PORTAL');
+    } finally {
+      sqs.destroy();
+    }
+  });
+
   /** The account's hourly usage from the portal, split by the demo TOU schedule (on-peak: weekdays 16:00-21:00 local). */
   async function hourlyUsage(accountId: string, token: string): Promise<{ total: Decimal; onPeak: Decimal; offPeak: Decimal }> {
     const usage = await api('GET', `/portal/accounts/${accountId}/usage?from=${periodStart}&to=${periodEnd}&interval=hour`, token);
