@@ -8,6 +8,7 @@ import { composeBillDocument, type BillDocument, type UtilityProfile } from '../
 import type { PostalAddress } from '../domain/customers/model';
 import { NotFoundError } from '../domain/errors';
 import { requireOwnAccount } from '../domain/identity';
+import type { Arrangement } from '../domain/arrangements';
 import type { LedgerEntry } from '../domain/ledger';
 import type { AccountStore, BillStore } from './ports';
 
@@ -18,7 +19,7 @@ export class BillNotFound extends NotFoundError {
 export interface BillDocumentDeps {
   accounts: Pick<AccountStore, 'get'>;
   bills: Pick<BillStore, 'listForAccount'>;
-  ledger: { listEntries(accountId: string): Promise<LedgerEntry[]> };
+  ledger: { listEntries(accountId: string): Promise<LedgerEntry[]>; listArrangements?(accountId: string): Promise<Arrangement[]> };
   records: {
     getCustomer(customerId: string): Promise<{ name: string; mailingAddress?: PostalAddress | undefined } | undefined>;
     getPremises(premiseIds: readonly string[]): Promise<Array<{ premiseId: string; address: PostalAddress }>>;
@@ -52,13 +53,19 @@ async function compose(deps: BillDocumentDeps, accountId: string, billId: string
   // A held or cancelled bill is not the customer's to see (staff preview it).
   if (customerOnly && bill.status !== 'ISSUED') throw new BillNotFound(`account ${accountId} has no bill ${billId}`);
   const premiseIds = [...new Set(bill.services.map((s) => s.premiseId))];
-  const [entries, customer, premises] = await Promise.all([deps.ledger.listEntries(accountId), deps.records.getCustomer(bill.customerId), deps.records.getPremises(premiseIds)]);
+  const [entries, customer, premises, arrangements] = await Promise.all([
+    deps.ledger.listEntries(accountId),
+    deps.records.getCustomer(bill.customerId),
+    deps.records.getPremises(premiseIds),
+    deps.ledger.listArrangements ? deps.ledger.listArrangements(accountId) : Promise.resolve([]),
+  ]);
   return composeBillDocument({
     bill,
     bills,
     entries,
     customer: customer ?? { name: `Customer ${bill.customerId}` },
     premises: new Map(premises.map((p) => [p.premiseId, p.address])),
+    arrangements,
     utility: deps.utility,
     timeZone: deps.timeZone,
   });

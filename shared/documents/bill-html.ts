@@ -72,7 +72,7 @@ h1{font-size:1.4rem;margin:0;color:#0b5394} h2{font-size:1.1rem;margin:24px 0 4p
 .meta{margin:2px 0;color:#444;font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{padding:4px 6px;border-bottom:1px solid #e1e4e8;text-align:left}
 .num{text-align:right;font-variant-numeric:tabular-nums} tfoot th,tfoot td{font-weight:700;border-top:2px solid #1b1f23}
-.summary{margin-top:16px} .summary .due td,.summary .due th{font-size:1.1rem;font-weight:700;background:#eef4fb}
+.summary{margin-top:16px} .summary .detail td{color:#444;font-size:.85rem;padding-left:18px} .summary .due td,.summary .due th{font-size:1.1rem;font-weight:700;background:#eef4fb}
 .chart{width:100%;max-width:480px;height:auto} .bar{fill:#9fb7d3} .bar.current{fill:#0b5394} .axis{stroke:#444} .tick,.label{font-size:9px;fill:#444} .label{text-anchor:middle}
 .messages{background:#fff8e1;border-left:4px solid #f0a500;padding:8px 12px;margin-top:16px} .messages li{margin:4px 0}
 .stub{margin-top:32px;border-top:2px dashed #444;padding-top:12px;display:grid;grid-template-columns:1fr 1fr;gap:8px}
@@ -99,6 +99,7 @@ export function renderBillHtml(doc: BillDocument): string {
   <tr><th scope="row">Previous balance</th><td class="num">${money(s.previousBalance)}</td></tr>
   <tr><th scope="row">Payments and credits</th><td class="num">${credit(s.paymentsAndCredits)}</td></tr>
   <tr><th scope="row">Other charges</th><td class="num">${money(s.otherCharges)}</td></tr>
+  ${s.otherChargeLines.map((line) => html`<tr class="detail"><td>${`${line.postedOn} ${line.description}`}</td><td class="num">${money(line.amount)}</td></tr>`)}
   <tr><th scope="row">Balance forward</th><td class="num">${money(s.balanceForward)}</td></tr>
   <tr><th scope="row">Current charges</th><td class="num">${money(s.currentCharges)}</td></tr>
   <tr class="due"><th scope="row">Total amount due by ${doc.dueDate}</th><td class="num">${money(s.totalDue)}</td></tr>

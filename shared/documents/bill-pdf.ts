@@ -93,6 +93,9 @@ function summary(doc: Doc, bill: BillDocument): void {
   for (const [label, value, bold] of lines) {
     if (bold) rule(doc, 1);
     row(doc, [{ text: label, width: 300 }, { text: value, width: 100, align: 'right' }], { bold, size: bold ? 11 : 9 });
+    if (label === 'Other charges') {
+      for (const line of s.otherChargeLines) row(doc, [{ text: `    ${line.postedOn} ${line.description}`, width: 300 }, { text: money(line.amount), width: 100, align: 'right' }], { size: 8 });
+    }
   }
   doc.y += 6;
 }

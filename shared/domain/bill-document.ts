@@ -11,6 +11,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import type { Bill } from './billing';
+import type { Arrangement } from './arrangements';
 import type { LedgerEntry } from './ledger';
 import { formatMoney, Money, sumAmounts } from './money';
 import type { PostalAddress } from './customers/model';
@@ -66,6 +67,8 @@ export interface AccountSummary {
   previousBalance: string;
   paymentsAndCredits: string;
   otherCharges: string;
+  /** The other charges one by one (late fees, deposits, adjustments, transfers, fees). */
+  otherChargeLines: Array<{ description: string; postedOn: string; amount: string }>;
   balanceForward: string;
   currentCharges: string;
   totalDue: string;
@@ -105,6 +108,8 @@ export interface BillDocumentInput {
   customer: { name: string; mailingAddress?: PostalAddress | undefined };
   /** Service addresses by premise id. */
   premises: ReadonlyMap<string, PostalAddress>;
+  /** The account's payment arrangements (an ACTIVE one's next installments are printed). */
+  arrangements?: readonly Pick<Arrangement, 'status' | 'installments'>[];
   utility: UtilityProfile;
   timeZone: string;
 }
@@ -148,10 +153,14 @@ export function accountSummary(bill: Pick<Bill, 'billId' | 'total'>, previousBil
   const previousBalance = sumAmounts(before.map(receivableEffect));
   let credits = new Money(0);
   let charges = new Money(0);
+  const otherChargeLines: AccountSummary['otherChargeLines'] = [];
   for (const entry of between) {
     const effect = receivableEffect(entry);
     if (effect.isNegative()) credits = credits.plus(effect.negated());
-    else charges = charges.plus(effect);
+    else if (effect.greaterThan(0)) {
+      charges = charges.plus(effect);
+      otherChargeLines.push({ description: entry.description, postedOn: entry.postedAt.slice(0, 10), amount: formatMoney(effect) });
+    }
   }
   const balanceForward = previousBalance.minus(credits).plus(charges);
   const current = thisIndex === -1 ? new Money(bill.total) : receivableEffect(sorted[thisIndex]!);
@@ -159,6 +168,7 @@ export function accountSummary(bill: Pick<Bill, 'billId' | 'total'>, previousBil
     previousBalance: formatMoney(previousBalance),
     paymentsAndCredits: formatMoney(credits),
     otherCharges: formatMoney(charges),
+    otherChargeLines,
     balanceForward: formatMoney(balanceForward),
     currentCharges: formatMoney(current),
     totalDue: formatMoney(balanceForward.plus(current)),
@@ -253,6 +263,14 @@ export function composeBillDocument(input: BillDocumentInput): BillDocument {
         const change = now.minus(then).dividedBy(then).times(100).toDecimalPlaces(0);
         messages.push(`${service.title}: you used ${change.abs().toString()}% ${change.isNegative() ? 'less' : 'more'} per day than in the same period last year.`);
       }
+    }
+  }
+  const arrangement = (input.arrangements ?? []).find((a) => a.status === 'ACTIVE');
+  if (arrangement) {
+    const issueDay = localDay(bill.issuedAt, input.timeZone);
+    const next = arrangement.installments.filter((installment) => installment.dueDate >= issueDay).sort((a, b) => (a.dueDate < b.dueDate ? -1 : 1))[0];
+    if (next) {
+      messages.push(`Payment arrangement: your next installment of $${next.amount} is due on ${next.dueDate}. The amounts under the arrangement are not past due while you keep to it; pay this bill's current charges by ${bill.dueDate} as well.`);
     }
   }
   messages.push(...(input.utility.messages ?? []));

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
+import { BillsTable } from '../common/bills-table';
 import { day, instant, label, money } from '../common/format';
 import { ErrorMessage, Load, Loading, useResource } from '../common/ui';
 import type { Balance, Bill, Payment } from '../common/types';
@@ -102,7 +103,7 @@ export function AccountOverview(props: { api: ApiClient; accountId: string; role
       </div>
       <section className="card" aria-labelledby="bills-title">
         <h2 id="bills-title">Bills</h2>
-        <StaffBills api={api} base={base} bills={data.bills} />
+        <BillsTable api={api} base={base} bills={data.bills} showBillId empty="No bills." />
       </section>
       <div className="grid">
         <section className="card" aria-labelledby="payments-title">
@@ -153,63 +154,3 @@ export function AccountOverview(props: { api: ApiClient; accountId: string; role
   );
 }
 
-function StaffBills(props: { api: ApiClient; base: string; bills: Bill[] }) {
-  const [error, setError] = useState<Error | undefined>();
-  const open = async (bill: Bill, format: 'pdf' | 'html') => {
-    setError(undefined);
-    const target = window.open('', '_blank');
-    try {
-      const blob = await props.api.blob(`${props.base}/bills/${encodeURIComponent(bill.billId)}/document?format=${format}`);
-      const url = URL.createObjectURL(blob);
-      if (target) target.location.href = url;
-      else window.location.href = url;
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch (caught) {
-      target?.close();
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
-    }
-  };
-  if (props.bills.length === 0) return <p>No bills.</p>;
-  return (
-    <>
-      {error ? <ErrorMessage error={error} /> : null}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Bill</th>
-              <th scope="col">Period</th>
-              <th scope="col">Due</th>
-              <th scope="col" className="num">
-                Total
-              </th>
-              <th scope="col">Document</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.bills.map((bill) => (
-              <tr key={bill.billId}>
-                <td>{bill.billId}</td>
-                <td>
-                  {day(bill.periodStart)} – {day(bill.periodEnd)}
-                </td>
-                <td>{day(bill.dueDate)}</td>
-                <td className="num">{money(bill.total)}</td>
-                <td>
-                  <div className="actions">
-                    <button type="button" className="button button-quiet" onClick={() => open(bill, 'pdf')}>
-                      PDF<span className="visually-hidden"> of bill {bill.billId}</span>
-                    </button>
-                    <button type="button" className="button button-quiet" onClick={() => open(bill, 'html')}>
-                      Web page<span className="visually-hidden"> of bill {bill.billId}</span>
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
-  );
-}

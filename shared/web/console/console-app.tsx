@@ -1,10 +1,10 @@
 /** The staff console: sign-in with a role, search, and the account overview. */
-import { useMemo, useState } from 'react';
-import { createApiClient } from '../common/api';
+import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError, STAFF_ROLES } from '../common/auth';
 import type { Session, StaffRole } from '../common/auth';
 import { label } from '../common/format';
+import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
 
@@ -13,46 +13,16 @@ const auth = authForBuild();
 const BASE = '/console';
 
 export function ConsoleApp() {
-  const [session, setSession] = useState<Session | undefined>(() => store.load());
-  const [notice, setNotice] = useState<string | undefined>();
-  const api = useMemo(
-    () =>
-      createApiClient({
-        baseUrl: '',
-        token: () => store.load()?.token,
-        onSessionExpired: () => {
-          store.clear();
-          setSession(undefined);
-          setNotice('Your session expired. Please sign in again.');
-        },
-      }),
-    [],
-  );
+  const { session, notice, api, signedIn, signOut } = useAppSession(store);
   if (!session) {
     return (
       <Shell title="CIS staff console">
-        <SignIn
-          notice={notice}
-          onSignedIn={(next) => {
-            store.save(next);
-            setNotice(undefined);
-            setSession(next);
-          }}
-        />
+        <SignIn notice={notice} onSignedIn={signedIn} />
       </Shell>
     );
   }
   return (
-    <Shell
-      title="CIS staff console"
-      user={`${session.user} (${session.role ?? 'staff'})`}
-      onSignOut={() => {
-        store.clear();
-        setSession(undefined);
-        setNotice('You are signed out.');
-      }}
-      nav={<Link to={`${BASE}/`}>Search</Link>}
-    >
+    <Shell title="CIS staff console" user={`${session.user} (${session.role ?? 'staff'})`} onSignOut={signOut} nav={<Link to={`${BASE}/`}>Search</Link>}>
       <Routes api={api} session={session} />
     </Shell>
   );

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { ApiError, newIdempotencyKey } from '../common/api';
 import type { ApiClient } from '../common/api';
+import { BillsTable } from '../common/bills-table';
 import { day, instant, label, money } from '../common/format';
 import { Alert, ErrorMessage, Field, Load, Loading, useResource } from '../common/ui';
 import type { Balance, Bill, Page, Payment, ServiceOrder, Usage } from '../common/types';
@@ -68,7 +69,7 @@ export function AccountPage(props: { api: ApiClient; accountId: string }) {
       <section className="card" aria-labelledby="bills-title">
         <h2 id="bills-title">Bills</h2>
         <Load resource={bills} what="bills" forbidden={notYourAccount(accountId)}>
-          {(page) => <BillsTable api={api} base={base} bills={page.items} />}
+          {(page) => <BillsTable api={api} base={base} bills={page.items} empty="No bills yet." />}
         </Load>
       </section>
       <section className="card" aria-labelledby="payments-title">
@@ -107,66 +108,6 @@ export function AccountPage(props: { api: ApiClient; accountId: string }) {
         </Load>
       </section>
       <UsageSection api={api} base={base} />
-    </>
-  );
-}
-
-function BillsTable(props: { api: ApiClient; base: string; bills: Bill[] }) {
-  const [error, setError] = useState<Error | undefined>();
-  const open = async (bill: Bill, format: 'pdf' | 'html') => {
-    setError(undefined);
-    // Open the window first (inside the click) so pop-up blockers allow it, then load the document.
-    const target = window.open('', '_blank');
-    try {
-      const blob = await props.api.blob(`${props.base}/bills/${encodeURIComponent(bill.billId)}/document?format=${format}`);
-      const url = URL.createObjectURL(blob);
-      if (target) target.location.href = url;
-      else window.location.href = url;
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch (caught) {
-      target?.close();
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
-    }
-  };
-  if (props.bills.length === 0) return <p>No bills yet.</p>;
-  return (
-    <>
-      {error ? <ErrorMessage error={error} /> : null}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              <th scope="col">Due</th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-              <th scope="col">Document</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.bills.map((bill) => (
-              <tr key={bill.billId}>
-                <td>
-                  {day(bill.periodStart)} – {day(bill.periodEnd)}
-                </td>
-                <td>{day(bill.dueDate)}</td>
-                <td className="num">{money(bill.total)}</td>
-                <td>
-                  <div className="actions">
-                    <button type="button" className="button button-quiet" onClick={() => open(bill, 'pdf')}>
-                      PDF<span className="visually-hidden"> of the bill for {day(bill.periodEnd)}</span>
-                    </button>
-                    <button type="button" className="button button-quiet" onClick={() => open(bill, 'html')}>
-                      Web page<span className="visually-hidden"> of the bill for {day(bill.periodEnd)}</span>
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
     </>
   );
 }

@@ -1,49 +1,22 @@
 /** The customer portal: sign-in, the customer's accounts and one account's page. */
-import { useMemo, useState } from 'react';
-import { createApiClient } from '../common/api';
+import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError } from '../common/auth';
 import type { Session } from '../common/auth';
+import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import type { AccountSummary, Page } from '../common/types';
 import { AccountPage } from './account-page';
 
 const store = sessionStore('cis.portal.session');
 const auth = authForBuild();
-export const SESSION_EXPIRED = 'Your session expired. Please sign in again.';
 
 export function PortalApp() {
-  const [session, setSession] = useState<Session | undefined>(() => store.load());
-  const [notice, setNotice] = useState<string | undefined>();
-  const api = useMemo(
-    () =>
-      createApiClient({
-        baseUrl: '',
-        token: () => store.load()?.token,
-        onSessionExpired: () => {
-          store.clear();
-          setSession(undefined);
-          setNotice(SESSION_EXPIRED);
-        },
-      }),
-    [],
-  );
-  const signOut = () => {
-    store.clear();
-    setSession(undefined);
-    setNotice('You are signed out.');
-  };
+  const { session, notice, api, signedIn, signOut } = useAppSession(store);
   if (!session) {
     return (
       <Shell title="My utility account">
-        <SignIn
-          notice={notice}
-          onSignedIn={(next) => {
-            store.save(next);
-            setNotice(undefined);
-            setSession(next);
-          }}
-        />
+        <SignIn notice={notice} onSignedIn={signedIn} />
       </Shell>
     );
   }

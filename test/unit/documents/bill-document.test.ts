@@ -22,6 +22,7 @@ describe('account summary from the ledger', () => {
       previousBalance: '109.74', // 73.70 + 86.04 - 50.00 (paid before February's bill)
       paymentsAndCredits: '24.00',
       otherCharges: '3.10',
+      otherChargeLines: [{ description: 'Meter test fee', postedOn: '2025-03-06', amount: '3.10' }],
       balanceForward: '88.84',
       currentCharges: '98.38',
       totalDue: '187.22',
@@ -31,7 +32,7 @@ describe('account summary from the ledger', () => {
 
   it('ignores entries posted after the bill, and counts everything before a first bill as since-the-last-bill', () => {
     const entries = [payment('P0', '10.00', '2024-12-20T12:00:00Z'), ...billEntries(bills), payment('P9', '500.00', '2025-04-15T12:00:00Z')];
-    expect(accountSummary(jan, undefined, entries)).toEqual({ previousBalance: '0.00', paymentsAndCredits: '10.00', otherCharges: '0.00', balanceForward: '-10.00', currentCharges: '73.70', totalDue: '63.70' });
+    expect(accountSummary(jan, undefined, entries)).toEqual({ previousBalance: '0.00', paymentsAndCredits: '10.00', otherCharges: '0.00', otherChargeLines: [], balanceForward: '-10.00', currentCharges: '73.70', totalDue: '63.70' });
     expect(accountSummary(feb, jan.billId, entries).totalDue).toBe('149.74');
   });
 });
@@ -88,6 +89,20 @@ describe('composeBillDocument', () => {
     expect(doc.issueDate).toBe('2025-01-31');
     expect(doc.mailingAddress).toEqual(['12 Elm St', 'Springfield, PA 17001']);
     expect(doc.services[0]!.serviceAddress).toBe('12 Elm St, Springfield, PA 17001');
+  });
+});
+
+describe('payment arrangement', () => {
+  it("prints an active arrangement's next installment", () => {
+    const two = monthlyBills(['2025-01', '2025-02'], ['500', '600']);
+    const installments = [
+      { number: 1, dueDate: '2025-02-15', amount: '30.00' },
+      { number: 2, dueDate: '2025-03-15', amount: '43.70' },
+    ];
+    const doc = composeBillDocument({ ...documentInput(two[1]!, two, billEntries(two)), arrangements: [{ status: 'ACTIVE', installments }] });
+    expect(doc.messages).toContain('Payment arrangement: your next installment of $43.70 is due on 2025-03-15. The amounts under the arrangement are not past due while you keep to it; pay this bill\'s current charges by 2025-02-28 as well.');
+    const broken = composeBillDocument({ ...documentInput(two[1]!, two, billEntries(two)), arrangements: [{ status: 'BROKEN', installments }] });
+    expect(broken.messages.some((m) => m.startsWith('Payment arrangement'))).toBe(false);
   });
 });
 
