@@ -17,6 +17,7 @@ import { startHttpGateway } from './http-gateway';
 import { startIot } from './iot-local';
 import { loadOrCreateSigningKey } from './local-auth';
 import { createQueues, startSqs } from './sqs-local';
+import { failOrphanedRuns } from './orphaned-runs';
 import { startScheduler } from './scheduler';
 import { buildWebApps, webBuildDir } from './web-build';
 import { startStepFunctions } from './step-functions-local';
@@ -150,6 +151,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (!tableId || !machineId || !collectionsMachineId) throw new Error('the template has no table, no billing or no collections state machine');
     const tableName = resolver.ref(tableId);
     const queues = Object.fromEntries(resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => [id, resolver.ref(id)]));
+
+    if (options.dataDir) {
+      const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+      try {
+        const orphaned = await failOrphanedRuns(documentClient, tableName, options.now ?? new Date());
+        if (orphaned.length > 0) options.log(`Billing runs left RUNNING when the platform last stopped are marked FAILED: ${orphaned.join(', ')} (start their cycles again).`);
+      } finally {
+        documentClient.destroy();
+      }
+    }
 
     let seeded: RunningPlatform['seeded'];
     if (options.seed === 'demo') {
