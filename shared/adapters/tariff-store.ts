@@ -8,7 +8,7 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit';
 import { parseTariffDocument, type TariffDocument, type TariffVersion } from '../domain/rating/schema';
-import { canonicalJson, type TariffUpdate } from '../domain/rating/history';
+import { canonicalJson, type TariffCorrection, type TariffUpdate } from '../domain/rating/history';
 import { InvalidInput } from '../domain/errors';
 import { CorruptRecord, VersionConflict } from '../app/errors';
 import type { StoredTariff, TariffStore } from '../app/ports';
@@ -118,6 +118,25 @@ export class DynamoTariffStore implements TariffStore {
     } catch (error) {
       if (error instanceof Error && error.name === 'TransactionCanceledException') {
         throw new VersionConflict(`tariff ${doc.tariffId} was changed by someone else while loading; load it again`);
+      }
+      throw error;
+    }
+  }
+
+  async correct(correction: TariffCorrection, expectedRevision: number, audit: AuditEvent, at: string): Promise<void> {
+    const { doc, corrected } = correction;
+    const TransactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      { Put: { TableName: this.tableName, Item: tariffHeaderToItem(doc, expectedRevision + 1, at), ConditionExpression: 'revision = :revision', ExpressionAttributeValues: { ':revision': expectedRevision } } },
+      ...corrected.map(({ before, after }) => ({
+        Put: { TableName: this.tableName, Item: tariffVersionToItem(doc.tariffId, after), ConditionExpression: 'body = :before', ExpressionAttributeValues: { ':before': canonicalJson(before) } },
+      })),
+      { Put: { TableName: this.tableName, Item: auditToItem(audit), ConditionExpression: 'attribute_not_exists(PK)' } },
+    ];
+    try {
+      await storeCall('TransactWrite tariff correction', () => this.documentClient.send(new TransactWriteCommand({ TransactItems })));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') {
+        throw new VersionConflict(`tariff ${doc.tariffId} was changed by someone else while correcting it; read it and correct it again`);
       }
       throw error;
     }

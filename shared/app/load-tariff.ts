@@ -6,8 +6,9 @@
  */
 import type { AuditEvent } from '../domain/audit';
 import { isTimeZone } from '../domain/calendar';
-import { InvalidInput } from '../domain/errors';
-import { planTariffUpdate } from '../domain/rating/history';
+import { InvalidInput, RuleViolation } from '../domain/errors';
+import { TariffNotFound } from './errors';
+import { planTariffCorrection, planTariffUpdate } from '../domain/rating/history';
 import { parseTariffDocument, TariffDocument } from '../domain/rating/schema';
 import { importUrdb, isUrdbDocument } from '../domain/rating/urdb';
 import type { Clock, TariffStore } from './ports';
@@ -50,6 +51,31 @@ export async function loadTariff(deps: LoadTariffDeps, doc: TariffDocument, acto
   };
   await deps.tariffs.save(update, stored?.revision, audit, at);
   return { tariffId: doc.tariffId, created: !stored, changed: true, revision, versions, added, ...(update.closed ? { closed: update.closed.effectiveFrom } : {}) };
+}
+
+export interface CorrectTariffResult {
+  tariffId: string;
+  revision: number;
+  /** effectiveFrom of the versions corrected. */
+  corrected: string[];
+}
+
+/**
+ * Corrects stored versions of a tariff (admins, with a reason): the same versions and dates with
+ * corrected charges, written in one transaction with the audit event (tariff.corrected, naming
+ * the versions). Bills issued with the old charges stay as they are until staff rebill them.
+ */
+export async function correctTariff(deps: LoadTariffDeps, doc: TariffDocument, reason: string, actor: string): Promise<CorrectTariffResult> {
+  const stored = await deps.tariffs.getStored(doc.tariffId);
+  if (!stored) throw new TariffNotFound(`tariff ${doc.tariffId} does not exist; load it instead`);
+  const correction = planTariffCorrection(stored.doc, doc);
+  if (correction.corrected.length === 0) throw new RuleViolation('tariff-unchanged', `tariff ${doc.tariffId}: the document is the stored tariff; nothing to correct`);
+  const revision = stored.revision + 1;
+  const at = deps.clock.now().toISOString();
+  const corrected = correction.corrected.map(({ after }) => after.effectiveFrom);
+  const audit: AuditEvent = { eventId: `TARIFF-${doc.tariffId}-${revision}`, entityType: 'TARIFF', entityId: doc.tariffId, at, actor, action: 'tariff.corrected', details: { revision, reason, corrected: corrected.join(',') } };
+  await deps.tariffs.correct(correction, stored.revision, audit, at);
+  return { tariffId: doc.tariffId, revision, corrected };
 }
 
 /**

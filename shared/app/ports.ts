@@ -10,7 +10,7 @@ import type { Agreement } from '../domain/customers/model';
 import type { LedgerEntry } from '../domain/ledger';
 import type { DayReads } from '../domain/reads';
 import type { BillingRun, RunStatus, AccountFailure, RunCounts, SegmentProgress, SegmentResult } from '../domain/runs';
-import type { TariffUpdate } from '../domain/rating/history';
+import type { TariffCorrection, TariffUpdate } from '../domain/rating/history';
 import type { TariffDocument } from '../domain/rating/schema';
 import type { StoredInterval } from '../domain/rating/usage';
 import type { Unit } from '../domain/units';
@@ -71,6 +71,8 @@ export interface TariffStore {
   getStored(tariffId: string): Promise<StoredTariff | undefined>;
   /** Writes the update and its audit event in one transaction if the stored revision is still `expectedRevision` (undefined: new); VersionConflict otherwise. */
   save(update: TariffUpdate, expectedRevision: number | undefined, audit: AuditEvent, at: string): Promise<void>;
+  /** Replaces the corrected versions (each only if still as stored) with the header's revision bump and the audit event; VersionConflict otherwise. */
+  correct(correction: TariffCorrection, expectedRevision: number, audit: AuditEvent, at: string): Promise<void>;
 }
 
 /**

@@ -134,6 +134,19 @@ export const PutTariffRequest = z.object({
 });
 export type PutTariffRequest = z.infer<typeof PutTariffRequest>;
 
+/** POST /staff/tariffs/{tariffId}/corrections {"reason", "tariff": cis-tariff/1 document} */
+export const CorrectTariffRequest = z.object({
+  path: z.object({ tariffId: Id('tariffId') }),
+  body: z.strictObject(
+    {
+      reason: z.string({ error: 'reason is required (why the tariff is corrected)' }).trim().min(3, 'reason must be at least 3 characters').max(200, 'reason must be at most 200 characters'),
+      tariff: z.unknown(),
+    },
+    { error: bodyError },
+  ),
+});
+export type CorrectTariffRequest = z.infer<typeof CorrectTariffRequest>;
+
 /** PUT /staff/billing-cycles/{cycle}: the cycle's schedule; `expectedVersion` is the version read (absent for a new cycle). */
 export const PutBillingCycleRequest = z.object({
   path: z.object({ cycle: CycleCode }),

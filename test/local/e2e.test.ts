@@ -10,6 +10,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { Decimal } from 'decimal.js';
 import mqtt from 'mqtt';
+import { demoTariffs } from '../../shared/app/seed-demo';
 import { issueToken } from '../../shared/local/local-auth';
 import type { RunningPlatform } from '../../shared/local/platform';
 import { localClientConfig } from '../../shared/local/ports';
@@ -411,6 +412,32 @@ describe('billing runs and the portal', () => {
     expect(unchanged.json).toMatchObject({ reason: 'rebill-unchanged' });
     const rerun = await runToCompletion();
     expect(rerun.counts).toMatchObject({ billed: 0, failed: 0 });
+  });
+
+  it('corrects a tariff version (admin, audited) and rebills with the corrected rate, saying which line changed', async () => {
+    const [current] = (await api('GET', '/portal/accounts/A0001/bills', tokens.customer1)).json.items;
+    const [electric] = demoTariffs(TIME_ZONE);
+    const corrected = JSON.parse(JSON.stringify(electric));
+    const adjustment = corrected.versions[0].charges.find((charge: { description: string }) => charge.description === 'Energy cost adjustment');
+    adjustment.rate = '0.0052';
+    const admin = await issueToken(authDir, { staff: 'ada', role: 'admin' });
+    expect((await api('POST', '/staff/tariffs/ELEC-RES/corrections', tokens.billing, { reason: 'rider rate typo', tariff: corrected })).status).toBe(403);
+    const added = JSON.parse(JSON.stringify(corrected));
+    added.versions[0].effectiveTo = '2030-12-31';
+    added.versions.push({ ...added.versions[0], effectiveFrom: '2031-01-01', effectiveTo: undefined });
+    const refused = await api('POST', '/staff/tariffs/ELEC-RES/corrections', admin, { reason: 'rider rate typo', tariff: added });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ reason: 'tariff-history-changed' });
+    const fixed = await api('POST', '/staff/tariffs/ELEC-RES/corrections', admin, { reason: 'rider rate typo', tariff: corrected });
+    expect(fixed.status).toBe(200);
+    expect(fixed.json).toMatchObject({ tariffId: 'ELEC-RES', corrected: [electric!.versions[0]!.effectiveFrom] });
+
+    const rebill = await api('POST', `/staff/accounts/A0001/bills/${current.billId}/rebill`, tokens.billing, { reason: 'tariff corrected' });
+    expect(rebill.status).toBe(201);
+    const usage = new Decimal(current.services[0].usage.quantity);
+    expect(rebill.json.corrections).toContainEqual(expect.objectContaining({ what: 'line', description: 'Energy cost adjustment', after: `${usage.toString()} x 0.0052 = ${priced(usage, '0.0052')}` }));
+    expect(rebill.json.replacement).toMatchObject({ revision: current.revision + 1, replaces: { billId: current.billId, reason: 'tariff corrected' } });
+    expect(rebill.json.corrections.some((c: { what: string }) => c.what === 'usage')).toBe(false);
   });
 });
 

@@ -73,3 +73,31 @@ export function planTariffUpdate(stored: TariffDocument | undefined, incoming: T
   const headerChanged = stored.name !== incoming.name || stored.utility !== incoming.utility || stored.source !== incoming.source;
   return { doc: incoming, added, ...(closed ? { closed } : {}), headerChanged };
 }
+
+/** A correction of stored versions: the same versions (dates, unit, time zone), some with other charges. */
+export interface TariffCorrection {
+  doc: TariffDocument;
+  /** The stored versions as they were, and as corrected, by effectiveFrom. */
+  corrected: Array<{ before: TariffVersion; after: TariffVersion }>;
+}
+
+/**
+ * Plans a correction (an admin fixing a rate that was wrong, with a reason): every stored version
+ * must still be there with the same dates, no version is added or removed, the unit and time zone
+ * stay; the versions whose charges differ are replaced. Bills already issued are not changed:
+ * staff rebill them (cancel and rebill), which rates them with the corrected versions.
+ */
+export function planTariffCorrection(stored: TariffDocument, incoming: TariffDocument): TariffCorrection {
+  const id = incoming.tariffId;
+  if (stored.tariffId !== id) throw new TariffHistoryConflict('tariff-id-mismatch', `tariff ${id} cannot correct tariff ${stored.tariffId}`);
+  if (stored.unit !== incoming.unit || stored.timeZone !== incoming.timeZone) throw new TariffHistoryConflict('tariff-history-changed', `tariff ${id}: a correction cannot change the unit or the time zone (load a new tariff id)`);
+  const dates = (doc: TariffDocument) => doc.versions.map((v) => `${v.effectiveFrom}..${v.effectiveTo ?? ''}`).join(',');
+  if (dates(stored) !== dates(incoming)) {
+    throw new TariffHistoryConflict('tariff-history-changed', `tariff ${id}: a correction keeps every version and its dates (${dates(stored)}); to add a version, load the tariff instead`);
+  }
+  const corrected = stored.versions.flatMap((before, index) => {
+    const after = incoming.versions[index]!;
+    return canonicalJson(before) === canonicalJson(after) ? [] : [{ before, after }];
+  });
+  return { doc: incoming, corrected };
+}

@@ -6,7 +6,7 @@ import type { Account, Meter } from '../../../shared/domain/accounts';
 import type { AuditEvent } from '../../../shared/domain/audit';
 import { historyEntryOf, peaksOfBill, type AgreementPeak, type Bill, type BillHistoryEntry } from '../../../shared/domain/billing';
 import type { Agreement } from '../../../shared/domain/customers/model';
-import type { TariffUpdate } from '../../../shared/domain/rating/history';
+import type { TariffCorrection, TariffUpdate } from '../../../shared/domain/rating/history';
 import type { TariffDocument } from '../../../shared/domain/rating/schema';
 import type { LedgerEntry } from '../../../shared/domain/ledger';
 import type { DayReads } from '../../../shared/domain/reads';
@@ -109,6 +109,11 @@ export class MemoryTariffs implements TariffStore {
   async save(update: TariffUpdate, expectedRevision: number | undefined, audit: AuditEvent) {
     if (this.stored.get(update.doc.tariffId)?.revision !== expectedRevision) throw new VersionConflict('changed');
     this.stored.set(update.doc.tariffId, { doc: update.doc, revision: (expectedRevision ?? 0) + 1 });
+    this.audit.push(audit);
+  }
+  async correct(correction: TariffCorrection, expectedRevision: number, audit: AuditEvent) {
+    if (this.stored.get(correction.doc.tariffId)?.revision !== expectedRevision) throw new VersionConflict('changed');
+    this.stored.set(correction.doc.tariffId, { doc: correction.doc, revision: expectedRevision + 1 });
     this.audit.push(audit);
   }
 }
