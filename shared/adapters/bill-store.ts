@@ -33,7 +33,7 @@ export function billToItem(bill: Bill): Item {
     cycle: bill.cycle,
     periodStart: bill.periodStart,
     periodEnd: bill.periodEnd,
-    services: bill.services.map((service) => ({ ...service, usage: { ...service.usage }, lines: service.lines.map((line) => ({ ...line })) })),
+    services: bill.services.map((service) => ({ ...service, usage: { ...service.usage }, lines: service.lines.map((line) => ({ ...line })), ...(service.unbillable ? { unbillable: { ...service.unbillable } } : {}) })),
     total: bill.total,
     dueDate: bill.dueDate,
     finalBill: bill.finalBill,
@@ -162,6 +162,7 @@ function serviceFromItem(value: unknown): BillService {
     lines: lines.map(lineFromItem),
     subtotal: decimalStr(item, 'subtotal'),
     ...(item['estimated'] === true ? { estimated: true, estimateMethod: oneOf(item, 'estimateMethod', ESTIMATE_METHODS) } : {}),
+    ...(item['unbillable'] !== undefined ? { unbillable: { reason: str(map(item, 'unbillable'), 'reason'), message: str(map(item, 'unbillable'), 'message') } } : {}),
   };
 }
 

@@ -8,11 +8,11 @@
  */
 import type { AuditEvent } from '../domain/audit';
 import type { DeliveredBill } from '../domain/bill-delivery';
-import type { HeldBill } from '../domain/bill-exceptions';
+import { NOT_RELEASABLE_REASONS, type BillExceptionReason, type HeldBill } from '../domain/bill-exceptions';
 import { dueDateFor, DEFAULT_DUE_DAYS, type Bill } from '../domain/billing';
 import type { StaffPrincipal } from '../domain/identity';
 import { ledgerEntryForBill } from '../domain/ledger';
-import { BillExceptionNotFound, BillNotHeld } from './errors';
+import { BillExceptionNotFound, BillNotHeld, BillNotReleasable } from './errors';
 import type { BillStore, Clock, HeldBillStore, Page } from './ports';
 
 export interface BillExceptionsDeps {
@@ -43,6 +43,9 @@ export async function resolveBillException(deps: BillExceptionsDeps, principal: 
   const bill = await deps.bills.get(held.accountId, held.periodStart, held.billId);
   if (!bill) throw new BillExceptionNotFound(`bill ${input.billId} of account ${held.accountId} does not exist`);
   if (bill.status !== 'HELD') throw new BillNotHeld(`bill ${input.billId} is ${bill.status}, not HELD`);
+  if (input.action === 'release' && held.holds.some((hold) => NOT_RELEASABLE_REASONS.has(hold.reason as BillExceptionReason))) {
+    throw new BillNotReleasable(`bill ${input.billId} has a service that could not be rated (${held.holds.map((hold) => hold.reason).join(', ')}): correct the tariff or meter, then cancel the bill; the next run bills the account again`);
+  }
   const at = deps.clock.now().toISOString();
   const actionDone = input.action === 'release' ? 'released' : 'cancelled';
   const review = { action: actionDone, at, by: principal.username, ...(input.note ? { note: input.note } : {}) } as const;

@@ -267,10 +267,11 @@ async function billChunk(deps: BillSegmentDeps, context: SegmentContext, chunk: 
 async function prepareBill(deps: BillSegmentDeps, context: SegmentContext, plan: Extract<Planned, { periods: ServicePeriod[] }>, meters: Map<string, Meter>): Promise<BillIssue> {
   const { runId, cycle, periodStart, periodEnd } = context.input;
   const { account, periods, peaks, history, revision } = plan;
-  const services = await Promise.all(periods.map((period) => billService(deps, context, period, meters, peaks, history)));
+  const services = await Promise.all(periods.map((period) => billService(deps, context, period, meters, peaks, history).catch((error: unknown) => unbillableService(error, period))));
   const composed = composeBill({ account, services, cycle, periodStart, periodEnd, runId, issuedAt: context.issuedAt, dueDate: context.dueDate, revision });
-  // Built for every bill, held or not: a bill the ledger refuses (a credit) fails now, not at release.
-  const entry = ledgerEntryForBill(composed, context.issuedAt);
+  // Built for every rated bill, held or not: a bill the ledger refuses (a credit) fails now, not at release.
+  const unbillable = services.some((service) => service.unbillable);
+  const entry = unbillable ? undefined : ledgerEntryForBill(composed, context.issuedAt);
   const recent = [...history].sort((a, b) => (a.periodStart < b.periodStart ? 1 : -1)).slice(0, HISTORY_BILLS);
   const holds = billExceptions(composed, { previousTotals: recent.map((previous) => previous.total), estimatedInARow: estimatedInARow(history) }, context.limits);
   const details = { billId: composed.billId, runId, total: composed.total, periodStart, periodEnd, dueDate: composed.dueDate, services: services.length, finalBill: composed.finalBill, estimated: composed.estimated === true, revision };
@@ -280,7 +281,7 @@ async function prepareBill(deps: BillSegmentDeps, context: SegmentContext, plan:
     return { bill, audit, held: heldBillOf(bill, holds, context.issuedAt) };
   }
   const audit: AuditEvent = { eventId: composed.billId, entityType: 'ACCOUNT', entityId: account.accountId, at: context.issuedAt, actor: `billing-run:${runId}`, action: 'bill.issued', details };
-  return { bill: composed, entry, audit };
+  return { bill: composed, entry: entry!, audit };
 }
 
 /**
@@ -306,6 +307,34 @@ export async function prepareAccountBill(deps: BillSegmentDeps, input: BillingPe
   const meterIds = [...new Set(periods.flatMap((period) => (period.agreement.meterId ? [period.agreement.meterId] : [])))];
   const meters = new Map((meterIds.length > 0 ? await deps.meters.getMany(meterIds) : []).map((meter) => [meter.meterId, meter]));
   return prepareBill(deps, context, { account, periods, peaks: peaks.filter((peak) => peak.billId !== replacing), history: history.filter((entry) => entry.periodEnd < input.periodStart), revision }, meters);
+}
+
+/** Problems of the record that staff correct: the service is held for review instead of failing the account. */
+export const REVIEWABLE_REASONS: ReadonlySet<string> = new Set(['tariff-not-found', 'meter-not-found', 'unit-mismatch']);
+
+/** UNITS of the section of a service that could not be rated (its usage is 0 in the unit its service is measured in). */
+const SERVICE_UNITS: Record<string, string> = { electric: 'kWh', water: 'gal', gas: 'therm', sewer: 'gal', stormwater: 'gal' };
+
+/** A section without lines for an agreement whose tariff or meter is missing (held for review); other errors are rethrown. */
+function unbillableService(error: unknown, period: ServicePeriod): BillService {
+  if (!(error instanceof AccountNotBillable) || !REVIEWABLE_REASONS.has(error.reason)) throw error;
+  const { agreement, from, to } = period;
+  return {
+    agreementId: agreement.agreementId,
+    serviceType: agreement.serviceType,
+    servicePointId: agreement.servicePointId,
+    premiseId: agreement.premiseId,
+    ...(agreement.meterId ? { meterId: agreement.meterId } : {}),
+    tariffId: agreement.tariffId,
+    tariffName: agreement.tariffId,
+    periodStart: from,
+    periodEnd: to,
+    usage: { quantity: '0', unit: SERVICE_UNITS[agreement.serviceType] ?? 'kWh' },
+    finalBill: period.finalBill,
+    lines: [],
+    subtotal: '0.00',
+    unbillable: { reason: error.reason, message: error.message },
+  };
 }
 
 /** A per-account failure as an outcome with its reason; store failures that may pass are rethrown (the segment is retried). */

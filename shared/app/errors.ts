@@ -51,6 +51,11 @@ export class BillNotIssued extends ConflictError {
   override name = 'BillNotIssued';
 }
 
+/** A release of a held bill whose service could not be rated: correct the record and cancel it (HTTP 409). */
+export class BillNotReleasable extends ConflictError {
+  override name = 'BillNotReleasable';
+}
+
 /** A release or cancel of a bill that is not (or no longer) held (HTTP 409). */
 export class BillNotHeld extends ConflictError {
   override name = 'BillNotHeld';

@@ -24,7 +24,9 @@ export interface BillExceptionLimits {
 export const DEFAULT_MAX_ESTIMATED_IN_A_ROW = 2;
 export const DEFAULT_BILL_EXCEPTION_LIMITS: BillExceptionLimits = { highFactor: '3', lowFactor: '0.2', minHistory: 3, maxTotal: '10000.00', maxEstimatedInARow: DEFAULT_MAX_ESTIMATED_IN_A_ROW };
 
-export const BILL_EXCEPTION_REASONS = ['high-bill', 'low-bill', 'zero-usage', 'negative-usage', 'above-maximum', 'estimated-too-often', 'missing-reads'] as const;
+export const BILL_EXCEPTION_REASONS = ['high-bill', 'low-bill', 'zero-usage', 'negative-usage', 'above-maximum', 'estimated-too-often', 'missing-reads', 'tariff-not-found', 'meter-not-found', 'unit-mismatch'] as const;
+/** Holds that staff cannot release as they are: the record must be corrected and the bill cancelled (the next run bills it again). */
+export const NOT_RELEASABLE_REASONS: ReadonlySet<BillExceptionReason> = new Set(['tariff-not-found', 'meter-not-found', 'unit-mismatch']);
 export type BillExceptionReason = (typeof BILL_EXCEPTION_REASONS)[number];
 
 /** What the checks need of the account's earlier bills. */
@@ -67,6 +69,11 @@ export function billExceptions(bill: Bill, previous: readonly string[] | BillExc
   const total = parseDecimal(bill.total, 'total');
   if (total.gt(parseDecimal(limits.maxTotal, 'maxTotal'))) exceptions.push({ reason: 'above-maximum', message: `total ${bill.total} is above the maximum ${limits.maxTotal}` });
   for (const service of bill.services) {
+    if (service.unbillable) {
+      const reason = (BILL_EXCEPTION_REASONS as readonly string[]).includes(service.unbillable.reason) ? (service.unbillable.reason as BillExceptionReason) : 'tariff-not-found';
+      exceptions.push({ reason, message: service.unbillable.message });
+      continue;
+    }
     if (service.estimated && service.estimateMethod === 'none') {
       exceptions.push({ reason: 'missing-reads', message: `${service.serviceType} agreement ${service.agreementId} has no reads from ${service.periodStart} to ${service.periodEnd} and no history to estimate from` });
       continue;

@@ -50,6 +50,12 @@ export interface BillService {
   subtotal: string;
   /** The usage is not from reads: the meter had none for the period (see `estimateMethod`). */
   estimated?: boolean;
+  /**
+   * The agreement could not be rated (its tariff or meter is missing, or they disagree on the
+   * unit): the section has no lines and the bill is held for review; staff correct the record
+   * and cancel the bill, and the next run bills the account again.
+   */
+  unbillable?: { reason: string; message: string };
   estimateMethod?: EstimateMethod;
 }
 

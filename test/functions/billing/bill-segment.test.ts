@@ -126,11 +126,13 @@ describe('bill-segment', () => {
     await expect(run(input, context)).rejects.toMatchObject({ name: 'TransientStoreError' });
   });
 
-  it('counts an account without a tariff as failed with a reason', async () => {
+  it('holds the bill of an account without a tariff for review, posting nothing', async () => {
     const run = setup();
     ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'TARIFF#ELEC-RES' } } as never).resolves({ Items: [] });
-    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, held: 0, skipped: 0, failed: 1, errors: [{ accountId: 'A0001', reason: 'tariff-not-found' }] });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(await run(input, context)).toEqual({ segmentIndex: 3, billed: 0, held: 1, skipped: 0, failed: 0, errors: [] });
+    const items = ddb.commandCalls(TransactWriteCommand).flatMap((call) => call.args[0].input.TransactItems ?? []).map((item) => item.Put?.Item ?? {});
+    expect(items.find((item) => item['type'] === 'BILL')).toMatchObject({ status: 'HELD', holds: [expect.objectContaining({ reason: 'tariff-not-found' })] });
+    expect(items.some((item) => item['type'] === 'LEDGER_ENTRY')).toBe(false);
   });
 
   it('refuses a malformed task input with InvalidInput naming the field', async () => {

@@ -202,7 +202,7 @@ describe('billSegment', () => {
     expect(bills.ledger).toHaveLength(2);
   });
 
-  it('counts per-account problems as failed with a reason, and keeps going', async () => {
+  it('holds bills whose tariff or meter is missing for review, counts other per-account problems as failed with a reason, and keeps going', async () => {
     const accounts = ['A0001', 'A0002', 'A0003', 'A0004', 'A0005', 'A0006', 'A0007'].map((id) => account(id));
     const agreements = [
       agreement('A0001', { tariffId: 'NOPE' }),
@@ -217,10 +217,15 @@ describe('billSegment', () => {
     const { deps } = await setup(accounts, meters, agreements);
     deps.meters.meters.push(meterOf('A0006'));
     const result = await billSegment({ ...deps, missingReads: 'fail' }, input);
-    expect(result).toMatchObject({ billed: 1, skipped: 0, failed: 6 });
-    expect(result.errors).toHaveLength(5);
+    expect(result).toMatchObject({ billed: 1, held: 4, skipped: 0, failed: 2 });
+    expect(result.errors).toHaveLength(2);
     const reasons = deps.log.lines.filter((line) => line.message === 'account not billed').map((line) => `${String(line.fields?.['accountId'])}:${String(line.fields?.['reason'])}`);
-    expect(reasons.sort()).toEqual(['A0001:tariff-not-found', 'A0003:no-agreements', 'A0004:unit-mismatch', 'A0005:meter-not-found', 'A0006:no-reads', 'A0007:meter-not-found']);
+    expect(reasons.sort()).toEqual(['A0003:no-agreements', 'A0006:no-reads']);
+    // The record problems wait in the review queue with the reason; nothing of them is posted.
+    const bills = deps.bills as unknown as { held: Map<string, { accountId: string; holds: Array<{ reason: string }> }>; ledger: Array<{ accountId: string }> };
+    const held = [...bills.held.values()].map((record) => `${record.accountId}:${record.holds.map((hold) => hold.reason).join(',')}`);
+    expect(held.sort()).toEqual(['A0001:tariff-not-found', 'A0004:unit-mismatch', 'A0005:meter-not-found', 'A0007:meter-not-found']);
+    expect(bills.ledger.map((entry) => entry.accountId)).toEqual(['A0002']);
   });
 
   it('reads each tariff once per segment', async () => {
@@ -422,6 +427,19 @@ describe('releasing and cancelling held bills', () => {
     const reviewDeps = { bills, clock: clockAt('2026-02-05T17:00:00Z'), newId: () => `E${++id}`, timeZone: ZONE, dueDays: 21 };
     return { deps, bills, bill: bill!, reviewDeps };
   }
+
+  it('refuses to release a bill held for a missing tariff; cancelling it lets the next run bill the corrected account', async () => {
+    const { deps, bills } = await setup([account('A0001')], [meterOf('A0001')], [agreement('A0001', { tariffId: 'ELEC-LATE' })], [electric]);
+    expect(await billSegment(deps, input)).toMatchObject({ held: 1, failed: 0 });
+    const [bill] = [...bills.bills.values()];
+    const reviewDeps = { bills, clock: clockAt('2026-02-05T17:00:00Z'), newId: () => 'E1', timeZone: ZONE, dueDays: 21 };
+    await expect(resolveBillException(reviewDeps, billing, { billId: bill!.billId, action: 'release' })).rejects.toMatchObject({ name: 'BillNotReleasable' });
+    expect(bills.ledger).toHaveLength(0);
+    await resolveBillException(reviewDeps, billing, { billId: bill!.billId, action: 'cancel', note: 'tariff loaded' });
+    deps.tariffs.stored.set('ELEC-LATE', { doc: { ...electric, tariffId: 'ELEC-LATE' }, revision: 1 });
+    expect(await billSegment(deps, { ...input, runId: 'run-2' })).toMatchObject({ billed: 1, held: 0, failed: 0 });
+    expect(bills.ledger.filter((entry) => entry.kind === 'BILL')).toHaveLength(1);
+  });
 
   it('releases a held bill once: ISSUED with a due date from the release, its ledger entry, history and peaks, bill.released audit; a second release is refused', async () => {
     const { bills, bill, reviewDeps } = await heldBill();
