@@ -4,17 +4,15 @@
  * with the three task functions it invokes, and the daily schedule that starts the runs whose
  * bill date has come (ScheduledRuns, from the cycle calendars).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CisFunction, type SharedFunctionSettings } from './cis-function';
 import type { DataTable } from './data-table';
+import { TaskStateMachine } from './task-state-machine';
 
 export const BILLING_CYCLE_ASL = 'stepfunctions/billing-cycle.asl.json';
 export const STATE_MACHINE_LOGICAL_ID = 'BillingCycle';
@@ -68,54 +66,14 @@ export class BillingWorkflow extends Construct {
       props.table.grantReadWriteData(task.function);
     }
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      // The /aws/vendedlogs/ prefix keeps the CloudWatch Logs resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-BillingCycle`,
-      retention: logs.RetentionDays.THREE_MONTHS,
-    });
-    const definition = readFileSync(path.join(props.shared.projectRoot, ...BILLING_CYCLE_ASL.split('/')), 'utf8');
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(definition),
-      definitionSubstitutions: {
-        PlanSegmentsFunctionArn: this.planSegments.functionArn,
-        BillSegmentFunctionArn: this.billSegment.functionArn,
-        FinalizeRunFunctionArn: this.finalizeRun.functionArn,
-      },
+    this.stateMachine = new TaskStateMachine(this, 'Machine', {
+      projectRoot: props.shared.projectRoot,
+      asl: BILLING_CYCLE_ASL,
+      logicalId: STATE_MACHINE_LOGICAL_ID,
+      tasks: { PlanSegmentsFunctionArn: this.planSegments, BillSegmentFunctionArn: this.billSegment, FinalizeRunFunctionArn: this.finalizeRun },
       timeout: Duration.hours(24),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).overrideLogicalId(STATE_MACHINE_LOGICAL_ID);
-
-    // Unqualified ARNs only (the ASL uses them), so the grant carries no `:*` wildcard.
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.planSegments.functionArn, this.billSegment.functionArn, this.finalizeRun.functionArn],
-      }),
-    );
-
-    // The DISTRIBUTED Map runs child executions of this state machine. A separate policy
-    // (not the role's default policy, which the state machine depends on) avoids a cycle.
-    const stack = Stack.of(this);
-    const distributedMapPolicy = new iam.Policy(this, 'DistributedMapPolicy', {
-      statements: [
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({
-          actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
-          resources: [
-            stack.formatArn({
-              service: 'states',
-              resource: 'execution',
-              resourceName: `${this.stateMachine.stateMachineName}/*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
-        }),
-      ],
-    });
-    distributedMapPolicy.attachToRole(this.stateMachine.role);
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+    }).stateMachine;
 
     this.scheduledRuns = new CisFunction(this, 'ScheduledRuns', {
       shared: props.shared,
@@ -133,15 +91,5 @@ export class BillingWorkflow extends Construct {
     });
     (this.schedule.node.defaultChild as events.CfnRule).overrideLogicalId(BILLING_SCHEDULE_LOGICAL_ID);
 
-    Validations.of(this.stateMachine.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Step Functions logging to CloudWatch Logs (logs:*LogDelivery*, DescribeLogGroups, resource policies) and X-Ray tracing only support Resource "*".',
-      },
-    );
-    Validations.of(distributedMapPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${STATE_MACHINE_LOGICAL_ID}.Name>/*]`,
-      reason: 'The distributed Map must describe, stop and redrive the child executions it starts; their names are generated per map run, so the ARN ends in a wildcard scoped to this state machine.',
-    });
   }
 }

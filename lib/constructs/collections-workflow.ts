@@ -4,17 +4,15 @@
  * MarkRunFailed), its three task functions, and an EventBridge rule that starts it every day at a
  * fixed hour of the utility's time zone.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CisFunction, type SharedFunctionSettings } from './cis-function';
 import type { DataTable } from './data-table';
+import { TaskStateMachine } from './task-state-machine';
 
 export const COLLECTIONS_DAILY_ASL = 'stepfunctions/collections-daily.asl.json';
 export const COLLECTIONS_STATE_MACHINE_LOGICAL_ID = 'CollectionsDaily';
@@ -57,34 +55,14 @@ export class CollectionsWorkflow extends Construct {
     this.finalizeCollections = new CisFunction(this, 'FinalizeCollections', { shared: props.shared, entry: 'functions/collections/finalize-collections.ts', description: 'Records the summary of a collections run', timeout: Duration.minutes(1), environment });
     for (const task of [this.planCollections, this.evaluateSegment, this.finalizeCollections]) props.table.grantReadWriteData(task.function);
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-CollectionsDaily`, retention: logs.RetentionDays.ONE_YEAR });
-    const definition = readFileSync(path.join(props.shared.projectRoot, ...COLLECTIONS_DAILY_ASL.split('/')), 'utf8');
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(definition),
-      definitionSubstitutions: {
-        PlanCollectionsFunctionArn: this.planCollections.functionArn,
-        EvaluateSegmentFunctionArn: this.evaluateSegment.functionArn,
-        FinalizeCollectionsFunctionArn: this.finalizeCollections.functionArn,
-      },
+    this.stateMachine = new TaskStateMachine(this, 'Machine', {
+      projectRoot: props.shared.projectRoot,
+      asl: COLLECTIONS_DAILY_ASL,
+      logicalId: COLLECTIONS_STATE_MACHINE_LOGICAL_ID,
+      tasks: { PlanCollectionsFunctionArn: this.planCollections, EvaluateSegmentFunctionArn: this.evaluateSegment, FinalizeCollectionsFunctionArn: this.finalizeCollections },
       timeout: Duration.hours(12),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).overrideLogicalId(COLLECTIONS_STATE_MACHINE_LOGICAL_ID);
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.planCollections.functionArn, this.evaluateSegment.functionArn, this.finalizeCollections.functionArn] }));
-
-    const stack = Stack.of(this);
-    const distributedMapPolicy = new iam.Policy(this, 'DistributedMapPolicy', {
-      statements: [
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({
-          actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
-          resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        }),
-      ],
-    });
-    distributedMapPolicy.attachToRole(this.stateMachine.role);
+      logRetention: logs.RetentionDays.ONE_YEAR,
+    }).stateMachine;
 
     // EventBridge rule cron is in UTC; PlanCollections takes the run day as the utility-local date of the event time.
     this.schedule = new events.Rule(this, 'Schedule', {
@@ -94,10 +72,5 @@ export class CollectionsWorkflow extends Construct {
     });
     (this.schedule.node.defaultChild as events.CfnRule).overrideLogicalId(COLLECTIONS_SCHEDULE_LOGICAL_ID);
 
-    Validations.of(this.stateMachine.role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Step Functions logging to CloudWatch Logs and X-Ray tracing only support Resource "*".' });
-    Validations.of(distributedMapPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${COLLECTIONS_STATE_MACHINE_LOGICAL_ID}.Name>/*]`,
-      reason: 'The distributed Map must describe, stop and redrive the child executions it starts; their names are generated per map run, so the ARN ends in a wildcard scoped to this state machine.',
-    });
   }
 }
