@@ -47,6 +47,7 @@ interface Segment {
   id: string;
   fail?: string;
   transient?: number;
+  crash?: number;
   delayMs?: number;
 }
 
@@ -188,6 +189,17 @@ describe('running the billing-cycle ASL', () => {
     ]);
     const failures = (await history(execution.executionArn!)).filter((event) => event.type === 'LambdaFunctionFailed');
     expect(failures.map((event) => event.lambdaFunctionFailedEventDetails?.error)).toEqual(['TransientStoreError', 'TransientStoreError']);
+  });
+
+  it('runs a segment whose function crashed again (the segment is idempotent), up to twice', async () => {
+    const execution = await run(runInput('run-crash', [{ id: 'a' }, { id: 'b', crash: 1 }]));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((invocationsOf('BillSegment', 'run-crash') as Array<{ segment: Segment }>).filter((event) => event.segment.id === 'b')).toHaveLength(2);
+    const failures = (await history(execution.executionArn!)).filter((event) => event.type === 'LambdaFunctionFailed');
+    expect(failures.map((event) => event.lambdaFunctionFailedEventDetails?.error)).toEqual(['Runtime.ExitError']);
+    const gaveUp = await run(runInput('run-crash-3', [{ id: 'a', crash: 3 }]));
+    expect(gaveUp.status).toBe('FAILED');
+    expect(invocationsOf('BillSegment', 'run-crash-3')).toHaveLength(3); // 1 + MaxAttempts 2
   });
 
   it('gives up after MaxAttempts and fails the run through MarkRunFailed', async () => {

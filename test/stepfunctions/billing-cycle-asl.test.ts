@@ -56,6 +56,9 @@ describe('stepfunctions/billing-cycle.asl.json', () => {
     for (const state of [PlanSegments, BillSegments, FinalizeRun]) {
       expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'MarkRunFailed' })]);
     }
+    // A segment is idempotent: transient store failures and a crashed or timed-out function are retried before the run fails.
+    const retry = BillSegments.ItemProcessor.States.BillSegment.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>;
+    expect(retry.flatMap((retrier) => retrier.ErrorEquals)).toEqual(expect.arrayContaining(['TransientStoreError', 'Runtime.ExitError', 'Sandbox.Timedout', 'Lambda.Unknown']));
   });
 
   it('uses no feature that the local engine ignores or rejects', () => {
