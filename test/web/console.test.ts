@@ -103,3 +103,39 @@ it('lets a CSR open a dispute but not post the credit adjustment', async () => {
   await page.getByText('Credit adjustments need the billing or admin role').waitFor();
   expect(await page.getByRole('button', { name: 'Credit and close dispute' }).count()).toBe(0);
 });
+
+it('shows the bill review queue with why each bill was held, and releases one that then posts', async () => {
+  // A period without reads and without history: every account's bill is held (missing reads).
+  const billing = await platform.token({ staff: 'setup', role: 'billing' });
+  const day = (daysAgo: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() - daysAgo * 86_400_000));
+  const started = await platform.api('POST', '/staff/billing-runs', billing, { cycle: 'C1', periodStart: day(70), periodEnd: day(41) });
+  expect(started.status).toBe(202);
+  let queue: { items: Array<{ billId: string; accountId: string; total: string; holds: Array<{ reason: string }> }> } = { items: [] };
+  for (let tries = 0; tries < 120 && queue.items.length < 2; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    queue = (await platform.api('GET', '/staff/bill-exceptions', billing)).json;
+  }
+  expect(queue.items.map((item) => item.holds[0]!.reason)).toEqual(['missing-reads', 'missing-reads']);
+
+  const page = await (await web.context(DESKTOP)).newPage();
+  await signIn(page, 'bill', 'billing');
+  await page.getByRole('link', { name: 'Bill review' }).click();
+  await page.getByRole('heading', { name: 'Bill review' }).waitFor();
+  const held = queue.items[0]!;
+  await page.getByRole('cell', { name: held.accountId, exact: true }).waitFor();
+  expect(await page.getByText('Missing reads', { exact: false }).count()).toBeGreaterThan(0);
+  const ledgerBefore = (await platform.api('GET', `/staff/accounts/${held.accountId}/ledger`, billing)).json.items.length;
+  await page.getByRole('button', { name: `Release the bill of account ${held.accountId}` }).click();
+  await page.getByText(`Bill ${held.billId} of account ${held.accountId} released: it is posted.`).waitFor();
+  expect((await platform.api('GET', '/staff/bill-exceptions', billing)).json.items.map((item: { billId: string }) => item.billId)).not.toContain(held.billId);
+  expect((await platform.api('GET', `/staff/accounts/${held.accountId}/ledger`, billing)).json.items.length).toBe(ledgerBefore + 1);
+
+  // An auditor sees the queue but cannot decide.
+  const audit = await (await web.context(PHONE)).newPage();
+  await signIn(audit, 'audra', 'auditor');
+  await audit.goto(`${platform.url}/console/bill-review`);
+  await audit.getByRole('heading', { name: 'Bill review' }).waitFor();
+  await audit.getByText('Releasing and cancelling needs the billing or admin role.').waitFor();
+  expect(await audit.getByRole('button', { name: /^Release/ }).count()).toBe(0);
+  expect(await horizontalOverflow(audit)).toBeLessThanOrEqual(0);
+});

@@ -7,6 +7,7 @@ import { label } from '../common/format';
 import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
+import { BillReview } from './bill-review';
 
 const store = sessionStore('cis.console.session');
 const auth = authForBuild();
@@ -22,7 +23,13 @@ export function ConsoleApp() {
     );
   }
   return (
-    <Shell title="CIS staff console" user={`${session.user} (${session.role ?? 'staff'})`} onSignOut={signOut} nav={<Link to={`${BASE}/`}>Search</Link>}>
+    <Shell title="CIS staff console" user={`${session.user} (${session.role ?? 'staff'})`} onSignOut={signOut} nav={
+        <>
+          <Link to={`${BASE}/`}>Search</Link>
+          <Link to={`${BASE}/bill-review`}>Bill review</Link>
+        </>
+      }
+    >
       <Routes api={api} session={session} />
     </Shell>
   );
@@ -30,6 +37,7 @@ export function ConsoleApp() {
 
 function Routes(props: { api: ApiClient; session: Session }) {
   const { path, search } = useLocation();
+  if (/^\/console\/bill-review\/?$/.test(path)) return <BillReview api={props.api} role={props.session.role} />;
   const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
   return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;
