@@ -2,10 +2,8 @@
 import { z } from 'zod';
 import { BANK_ACCOUNT_TYPES, isValidBankAccountNumber, isValidRoutingNumber } from '../domain/autopay';
 import { MAX_PAYMENT_FILE_BYTES, PAYMENT_FILE_FORMATS } from '../domain/payment-files';
-import { bodyError, CalendarDate, Cursor, Id, Limit } from './common';
+import { AccountPath, bodyError, CalendarDate, Cursor, Id, Limit } from './common';
 import { IdempotencyHeaders } from './payments';
-
-const AccountPath = z.object({ accountId: Id('accountId') });
 
 export const EnrollAutopayRequest = z.object({
   path: AccountPath,

@@ -1,15 +1,7 @@
 /** Requests of the collections routes and inputs of the collections state machine tasks. */
 import { z } from 'zod';
-import { bodyError, CalendarDate, Cursor, Id, Limit } from './common';
+import { AccountPath, bodyError, CalendarDate, Cursor, Id, Limit, Line } from './common';
 
-const AccountPath = z.object({ accountId: Id('accountId') });
-const Text = (what: string, max: number) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(max, `${what} must be at most ${max} characters`)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`);
 const WholeNumber = (what: string, min: number, max: number) => z.number({ error: `${what} must be a whole number from ${min} to ${max}` }).int(`${what} must be a whole number from ${min} to ${max}`).min(min, `${what} must be a whole number from ${min} to ${max}`).max(max, `${what} must be a whole number from ${min} to ${max}`);
 export const Region = (what: string) => z.string({ error: `${what} must be a string` }).regex(/^[A-Za-z0-9_-]{1,40}$/, `${what} must be 1 to 40 letters, digits, "_" or "-"`);
 
@@ -19,10 +11,10 @@ export const RecordMedicalCertificateRequest = z.object({
     {
       /** The day the certificate was received (default today; never a future day). */
       receivedOn: CalendarDate('receivedOn').optional(),
-      certifiedBy: Text('certifiedBy', 200),
+      certifiedBy: Line('certifiedBy', 200),
       /** Fewer days than the pack's duration when the certificate says so. */
       days: WholeNumber('days', 1, 366).optional(),
-      note: Text('note', 1000).optional(),
+      note: Line('note', 1000).optional(),
     },
     { error: bodyError },
   ),
@@ -60,7 +52,7 @@ export const PutWeatherRequest = z.object({
       heatAdvisory: z.boolean({ error: 'heatAdvisory must be true or false' }).default(false),
       /** Hours from the start of the day the forecast covers. */
       horizonHours: WholeNumber('horizonHours', 1, 240).default(72),
-      source: Text('source', 100).optional(),
+      source: Line('source', 100).optional(),
     },
     { error: bodyError },
   ),

@@ -40,3 +40,15 @@ export const bodyError = (issue: { code: string; input?: unknown }) => {
   if (issue.code !== 'invalid_type') return undefined;
   return issue.input === undefined ? 'a JSON body is required' : 'the body must be a JSON object';
 };
+
+/** One line of text without control characters. */
+export const Line = (what: string, max: number, min = 1) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .trim()
+    .min(min, min === 1 ? `${what} must not be empty` : `${what} must be at least ${min} characters`)
+    .max(max, `${what} must be at most ${max} characters`)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`);
+
+/** The path of an account's routes. */
+export const AccountPath = z.object({ accountId: Id('accountId') });

@@ -4,16 +4,7 @@ import { BILL_DELIVERY, CHANNELS, CUSTOMER_KINDS, METER_TYPES, SERVICE_CLASSES, 
 import { MIN_QUERY_LENGTH } from '../domain/customers/search';
 import { ORDER_ACTIONS, ORDER_TYPES, PORTAL_ORDER_TYPES } from '../domain/customers/service-orders';
 import { UNITS } from '../domain/units';
-import { bodyError, CalendarDate, CycleCode, Id } from './common';
-
-/** One line of text without control characters. */
-const Line = (what: string, max: number, min = 1) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .trim()
-    .min(min, min === 1 ? `${what} must not be empty` : `${what} must be at least ${min} characters`)
-    .max(max, `${what} must be at most ${max} characters`)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`);
+import { AccountPath, bodyError, CalendarDate, CycleCode, Id, Line } from './common';
 
 /** Free text (notes): newlines and tabs allowed, other control characters not. */
 const Text = (what: string, max: number) =>
@@ -97,8 +88,6 @@ export const MoveInRequest = z.object({
     }),
 });
 export type MoveInRequest = z.infer<typeof MoveInRequest>;
-
-const AccountPath = z.object({ accountId: Id('accountId') });
 
 export const ActivateServiceRequest = z.object({
   path: AccountPath,

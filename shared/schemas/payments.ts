@@ -4,7 +4,7 @@ import { SERVICE_TYPES } from '../domain/customers/model';
 import { MAX_INSTALLMENTS } from '../domain/arrangements';
 import { MAX_DISPUTED_CHARGES } from '../domain/disputes';
 import { COUNTER_METHODS, PORTAL_METHODS } from '../domain/payments';
-import { bodyError, CalendarDate, Cursor, Id, Limit } from './common';
+import { AccountPath, bodyError, CalendarDate, Cursor, Id, Limit, Line } from './common';
 
 /** The largest amount one payment or refund may move. */
 export const MAX_PAYMENT_AMOUNT = '100000.00';
@@ -36,15 +36,7 @@ export const IdempotencyHeaders = z.object(
   { error: 'the Idempotency-Key header is required' },
 );
 
-const AccountPath = z.object({ accountId: Id('accountId') });
 const ServiceSchema = z.enum(SERVICE_TYPES, { error: `service must be one of ${SERVICE_TYPES.join(', ')}` });
-const Text = (what: string, max: number) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(max, `${what} must be at most ${max} characters`)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, `${what} must not contain control characters`);
 
 export const PortalPaymentRequest = z.object({
   path: AccountPath,
@@ -70,7 +62,7 @@ export const CounterPaymentRequest = z.object({
       amount: PositiveAmount('amount'),
       method: z.enum(COUNTER_METHODS, { error: `method must be one of ${COUNTER_METHODS.join(', ')}` }),
       /** Check number, receipt number, ... */
-      reference: Text('reference', 64).optional(),
+      reference: Line('reference', 64).optional(),
       service: ServiceSchema.optional(),
     },
     { error: bodyError },
@@ -80,14 +72,14 @@ export type CounterPaymentRequest = z.infer<typeof CounterPaymentRequest>;
 
 export const ReturnPaymentRequest = z.object({
   path: z.object({ paymentId: Id('paymentId') }),
-  body: z.strictObject({ reason: Text('reason', 200) }, { error: bodyError }),
+  body: z.strictObject({ reason: Line('reason', 200) }, { error: bodyError }),
 });
 export type ReturnPaymentRequest = z.infer<typeof ReturnPaymentRequest>;
 
 export const RefundRequest = z.object({
   path: AccountPath,
   headers: IdempotencyHeaders,
-  body: z.strictObject({ amount: PositiveAmount('amount'), reason: Text('reason', 200) }, { error: bodyError }),
+  body: z.strictObject({ amount: PositiveAmount('amount'), reason: Line('reason', 200) }, { error: bodyError }),
 });
 export type RefundRequest = z.infer<typeof RefundRequest>;
 
@@ -99,7 +91,7 @@ export const AdjustmentRequest = z.object({
       amount: PositiveAmount('amount'),
       direction: z.enum(['debit', 'credit'], { error: 'direction must be debit (the customer owes more) or credit (the customer owes less)' }),
       service: ServiceSchema.optional(),
-      reason: Text('reason', 200),
+      reason: Line('reason', 200),
     },
     { error: bodyError },
   ),
@@ -108,7 +100,7 @@ export type AdjustmentRequest = z.infer<typeof AdjustmentRequest>;
 
 export const ReversalRequest = z.object({
   path: z.object({ accountId: Id('accountId'), entryId: Id('entryId') }),
-  body: z.strictObject({ reason: Text('reason', 200) }, { error: bodyError }),
+  body: z.strictObject({ reason: Line('reason', 200) }, { error: bodyError }),
 });
 export type ReversalRequest = z.infer<typeof ReversalRequest>;
 
@@ -125,7 +117,7 @@ export const CreateArrangementRequest = z.object({
       installments: z.number({ error: `installments must be a whole number from 1 to ${MAX_INSTALLMENTS}` }).int(`installments must be a whole number from 1 to ${MAX_INSTALLMENTS}`).min(1, `installments must be a whole number from 1 to ${MAX_INSTALLMENTS}`).max(MAX_INSTALLMENTS, `installments must be a whole number from 1 to ${MAX_INSTALLMENTS}`),
       firstDueDate: CalendarDate('firstDueDate'),
       downPayment: PositiveAmount('downPayment').optional(),
-      reason: Text('reason', 200),
+      reason: Line('reason', 200),
     },
     { error: bodyError },
   ),
@@ -134,7 +126,7 @@ export type CreateArrangementRequest = z.infer<typeof CreateArrangementRequest>;
 
 export const CancelArrangementRequest = z.object({
   path: z.object({ accountId: Id('accountId'), arrangementId: Id('arrangementId') }),
-  body: z.strictObject({ reason: Text('reason', 200) }, { error: bodyError }),
+  body: z.strictObject({ reason: Line('reason', 200) }, { error: bodyError }),
 });
 export type CancelArrangementRequest = z.infer<typeof CancelArrangementRequest>;
 
@@ -148,7 +140,7 @@ export const OpenDisputeRequest = z.object({
         .max(MAX_DISPUTED_CHARGES, `entryIds must name at most ${MAX_DISPUTED_CHARGES} charges`)
         .refine((ids) => new Set(ids).size === ids.length, 'entryIds must not repeat an entry'),
       amount: PositiveAmount('amount').optional(),
-      reason: Text('reason', 200),
+      reason: Line('reason', 200),
     },
     { error: bodyError },
   ),
@@ -157,7 +149,7 @@ export type OpenDisputeRequest = z.infer<typeof OpenDisputeRequest>;
 
 export const CloseDisputeRequest = z.object({
   path: z.object({ accountId: Id('accountId'), disputeId: Id('disputeId') }),
-  body: z.strictObject({ resolution: Text('resolution', 200) }, { error: bodyError }),
+  body: z.strictObject({ resolution: Line('resolution', 200) }, { error: bodyError }),
 });
 export type CloseDisputeRequest = z.infer<typeof CloseDisputeRequest>;
 
@@ -190,7 +182,7 @@ export const DepositRequest = z.object({
       {
         action: z.enum(['require', 'waive'], { error: 'action must be "require" or "waive"' }),
         amount: PositiveAmount('amount').optional(),
-        reason: Text('reason', 200),
+        reason: Line('reason', 200),
       },
       { error: bodyError },
     )
@@ -203,7 +195,7 @@ export const DepositRefundRequest = z.object({
   headers: IdempotencyHeaders,
   body: z.strictObject(
     {
-      reason: Text('reason', 200),
+      reason: Line('reason', 200),
       /** Refund before good standing (staff decision, audited). */
       force: z.boolean({ error: 'force must be true or false' }).optional(),
       /** What is left after paying the balance: kept as a credit (default) or refunded. */
@@ -259,7 +251,7 @@ export const TransferBalanceRequest = z.object({
       toAccountId: Id('toAccountId'),
       /** The customer agreed to the transfer to another customer's account (required then). */
       consent: z.boolean({ error: 'consent must be true or false' }).optional(),
-      reason: Text('reason', 200).optional(),
+      reason: Line('reason', 200).optional(),
     },
     { error: bodyError },
   ),
