@@ -32,24 +32,27 @@ export interface BillDocumentDeps {
 const EARLIER_BILLS = 13;
 const PAGE = 25;
 
-/** The bill and the account's bills around it: pages newest first until the bill and enough earlier ones are read. */
-async function billWithHistory(deps: BillDocumentDeps, accountId: string, billId: string): Promise<{ bill: Bill; bills: Bill[] }> {
-  const bills: Bill[] = [];
+/**
+ * The account's bill with this id and the account's bills read on the way (newest first), paging
+ * until the bill and `earlier` bills before it are read; BillNotFound when the account has none.
+ */
+export async function findAccountBill(bills: Pick<BillStore, 'listForAccount'>, accountId: string, billId: string, earlier = 0): Promise<{ bill: Bill; bills: Bill[] }> {
+  const read: Bill[] = [];
   let cursor: string | undefined;
   let bill: Bill | undefined;
   do {
-    const page = await deps.bills.listForAccount(accountId, PAGE, cursor);
-    bills.push(...page.items);
+    const page = await bills.listForAccount(accountId, PAGE, cursor);
+    read.push(...page.items);
     bill ??= page.items.find((b) => b.billId === billId);
     cursor = page.nextCursor ?? undefined;
-    if (bill && bills.filter((b) => b.periodStart < bill!.periodStart).length >= EARLIER_BILLS) break;
+    if (bill && read.filter((b) => b.periodStart < bill!.periodStart).length >= earlier) break;
   } while (cursor);
   if (!bill) throw new BillNotFound(`account ${accountId} has no bill ${billId}`);
-  return { bill, bills };
+  return { bill, bills: read };
 }
 
 async function compose(deps: BillDocumentDeps, accountId: string, billId: string, customerOnly: boolean): Promise<BillDocument> {
-  const { bill, bills } = await billWithHistory(deps, accountId, billId);
+  const { bill, bills } = await findAccountBill(deps.bills, accountId, billId, EARLIER_BILLS);
   // A held or cancelled bill is not the customer's to see (staff preview it).
   if (customerOnly && bill.status !== 'ISSUED') throw new BillNotFound(`account ${accountId} has no bill ${billId}`);
   const premiseIds = [...new Set(bill.services.map((s) => s.premiseId))];

@@ -17,8 +17,8 @@ import { reversalOf, type LedgerEntry } from '../domain/ledger';
 import { billCorrections, correctionMessage, type BillCorrection } from '../domain/rebill';
 import { MAX_BILL_REVISIONS, prepareAccountBill, type BillSegmentDeps } from './bill-segment';
 import { AccountNotFound, BillNotIssued } from './errors';
-import { BillNotFound } from './bill-document';
-import type { BillStore, RebillStore } from './ports';
+import { findAccountBill } from './bill-document';
+import type { RebillStore } from './ports';
 
 export interface RebillDeps extends BillSegmentDeps {
   bills: BillSegmentDeps['bills'] & RebillStore;
@@ -33,23 +33,10 @@ export interface RebillResult {
   corrections: BillCorrection[];
 }
 
-/** The account's bill with this id, paging the account's bills newest first. */
-async function findBill(bills: Pick<BillStore, 'listForAccount'>, accountId: string, billId: string): Promise<Bill | undefined> {
-  let cursor: string | undefined;
-  do {
-    const page = await bills.listForAccount(accountId, 50, cursor);
-    const found = page.items.find((bill) => bill.billId === billId);
-    if (found) return found;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return undefined;
-}
-
 export async function rebillBill(deps: RebillDeps, principal: StaffPrincipal, input: { accountId: string; billId: string; reason: string }): Promise<RebillResult> {
   const account: Account | undefined = await deps.accounts.get(input.accountId);
   if (!account) throw new AccountNotFound(`account ${input.accountId} does not exist`);
-  const original = await findBill(deps.bills, input.accountId, input.billId);
-  if (!original) throw new BillNotFound(`account ${input.accountId} has no bill ${input.billId}`);
+  const { bill: original } = await findAccountBill(deps.bills, input.accountId, input.billId);
   if (original.status !== 'ISSUED') {
     throw new BillNotIssued(`bill ${original.billId} is ${original.status}${original.replacedBy ? ` (replaced by ${original.replacedBy.billId})` : ''}: only a posted bill is rebilled; a held bill is released or cancelled in the bill exception queue`);
   }
