@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
-import { CisApi, type LateFeeSettings } from './constructs/api';
+import { authDomainPrefixError, CisApi, type LateFeeSettings } from './constructs/api';
 import { BillDelivery } from './constructs/bill-delivery';
 import { BillingWorkflow } from './constructs/billing-workflow';
 import { CollectionsWorkflow, type CollectionsSettings } from './constructs/collections-workflow';
@@ -44,6 +44,8 @@ export const SANDBOX_WEBHOOK_SECRET = 'cis-sandbox-webhook-secret';
 export { SANDBOX_ACH_ORIGINATOR };
 
 export interface CisStackProps extends StackProps {
+  /** Prefix of the Cognito hosted UI domain ({prefix}.auth.{region}.amazoncognito.com), unique in the region. @default '{stack name}-{account id}' */
+  readonly authDomainPrefix?: string;
   /** IANA time zone of the utility (billing periods, interval days). @default 'America/Denver' */
   readonly utilityTimezone?: string;
   /** Account segments per billing run, 1 to 10,000. @default 32 */
@@ -165,6 +167,7 @@ export class CisStack extends Stack {
       billingStateMachine: this.billing.stateMachine,
       collections: { settings: collections, stateMachine: this.collections.stateMachine },
       deletionProtection,
+      authDomainPrefix: validAuthDomainPrefix(props.authDomainPrefix),
       payments: {
         provider: validProvider(props.paymentProvider ?? 'none'),
         returnedPaymentFee: validAmount(props.returnedPaymentFee ?? DEFAULT_RETURNED_PAYMENT_FEE, 'returnedPaymentFee'),
@@ -181,6 +184,7 @@ export class CisStack extends Stack {
       billDeliveryQueueUrl: this.delivery.queue.queueUrl,
     });
     this.web = new WebHosting(this, 'Web', { httpApi: this.api.httpApi, deletionProtection });
+    this.api.setWebOrigin(`https://${this.web.distribution.distributionDomainName}`);
     // Posted bills are announced for delivery by the segments, a release and a rebill.
     this.delivery.queue.grantSendMessages(this.billing.billSegment.function);
     for (const routeId of ['ResolveBillException', 'RebillBill']) this.delivery.queue.grantSendMessages(this.api.routeFunctions[routeId]!.function);
@@ -199,6 +203,7 @@ export class CisStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.tableName });
     new CfnOutput(this, 'CollectionsStateMachineArn', { value: this.collections.stateMachine.stateMachineArn });
     new CfnOutput(this, 'WebUrl', { value: `https://${this.web.distribution.distributionDomainName}/`, description: 'Customer portal (/) and staff console (/console/)' });
+    new CfnOutput(this, 'AuthDomainUrl', { value: this.api.authDomainUrl, description: 'Cognito hosted UI the web apps sign in with (npm run build:web -- --outputs reads it)' });
     new CfnOutput(this, 'WebBucketName', { value: this.web.bucket.bucketName, description: 'Upload .build/web/portal to the root and .build/web/console to console/' });
   }
 }
@@ -332,4 +337,10 @@ function validCollections(props: CisStackProps): CollectionsSettings {
   const scheduleHourUtc = props.collectionsScheduleHourUtc ?? DEFAULT_COLLECTIONS.scheduleHourUtc;
   if (!Number.isInteger(scheduleHourUtc) || scheduleHourUtc < 0 || scheduleHourUtc > 23) throw new Error(`collectionsScheduleHourUtc must be a whole hour from 0 to 23, got ${scheduleHourUtc}`);
   return { packId, weatherRegion, segmentSize: DEFAULT_COLLECTIONS.segmentSize, scheduleHourUtc };
+}
+
+function validAuthDomainPrefix(prefix: string | undefined): string | undefined {
+  const error = prefix === undefined ? undefined : authDomainPrefixError(prefix);
+  if (error) throw new Error(error);
+  return prefix;
 }

@@ -4,7 +4,7 @@
  * portal and staff functions behind it. The authorizer only validates the token; role checks
  * (403) are made by the handlers.
  */
-import { type CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -48,7 +48,22 @@ export interface CisApiProps {
   readonly billSegmentEnvironment?: Record<string, string>;
   /** Where a released bill is announced for delivery (the rebill route has it in billSegmentEnvironment). */
   readonly billDeliveryQueueUrl?: string;
+  /**
+   * Prefix of the hosted UI domain (`https://{prefix}.auth.{region}.amazoncognito.com`), unique
+   * in the region; already checked by authDomainPrefixError. @default '{stack name}-{account id}'
+   */
+  readonly authDomainPrefix?: string;
 }
+
+/** Why a Cognito domain prefix cannot be used (undefined when it can). */
+export function authDomainPrefixError(prefix: string): string | undefined {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) return `authDomainPrefix must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (got ${JSON.stringify(prefix)})`;
+  if (/aws|amazon|cognito/.test(prefix)) return `authDomainPrefix may not contain "aws", "amazon" or "cognito" (got ${JSON.stringify(prefix)})`;
+  return undefined;
+}
+
+/** The web apps' paths the hosted UI sends users back to (and after sign-out). */
+export const WEB_APP_PATHS = { portal: '/', console: '/console/' } as const;
 
 export interface PaymentSettings {
   /** 'none': portal payments answer 503 until a provider adapter is configured. */
@@ -234,12 +249,16 @@ export class CisApi extends Construct {
   readonly userPool: cognito.UserPool;
   readonly portalClient: cognito.UserPoolClient;
   readonly staffClient: cognito.UserPoolClient;
+  /** The hosted UI (authorization code with PKCE) the web apps send users to. */
+  readonly authDomain: cognito.UserPoolDomain;
   readonly httpApi: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   /** The API's functions by name (see functionOfRoute). */
   readonly functions: Record<string, CisFunction> = {};
   /** The function that serves each route, by route id. */
   readonly routeFunctions: Record<string, CisFunction> = {};
+
+  private webOrigin: string | undefined;
 
   constructor(scope: Construct, id: string, props: CisApiProps) {
     super(scope, id);
@@ -284,10 +303,27 @@ export class CisApi extends Construct {
       .withStandardAttributes({ email: true, emailVerified: true, fullname: true, phoneNumber: true })
       .withCustomAttributes('customerId');
     const writeAttributes = new cognito.ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true });
+    // The web apps sign in through the hosted UI: authorization code with PKCE (no implicit flow, no
+    // client secret in a browser); the callback URLs are the CloudFront origin of the apps, known
+    // once the web hosting exists (setWebOrigin).
+    const oAuth = (app: keyof typeof WEB_APP_PATHS): cognito.OAuthSettings => {
+      const url = Lazy.string({
+        produce: () => {
+          if (this.webOrigin === undefined) throw new Error('CisApi.setWebOrigin was not called: the hosted UI needs the web apps\' origin');
+          return `${this.webOrigin}${WEB_APP_PATHS[app]}`;
+        },
+      });
+      return {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [url],
+        logoutUrls: [url],
+      };
+    };
     const clientOptions: cognito.UserPoolClientOptions = {
       generateSecret: false,
       authFlows: { userSrp: true },
-      disableOAuth: true,
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
@@ -296,8 +332,14 @@ export class CisApi extends Construct {
       readAttributes,
       writeAttributes,
     };
-    this.portalClient = this.userPool.addClient('PortalClient', clientOptions);
-    this.staffClient = this.userPool.addClient('StaffConsoleClient', { ...clientOptions, refreshTokenValidity: Duration.hours(12) });
+    this.portalClient = this.userPool.addClient('PortalClient', { ...clientOptions, oAuth: oAuth('portal') });
+    this.staffClient = this.userPool.addClient('StaffConsoleClient', { ...clientOptions, oAuth: oAuth('console'), refreshTokenValidity: Duration.hours(12) });
+    const stack = Stack.of(this);
+    this.authDomain = this.userPool.addDomain('HostedUi', {
+      cognitoDomain: {
+        domainPrefix: props.authDomainPrefix ?? Fn.join('-', [stack.stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'cis', Aws.ACCOUNT_ID]),
+      },
+    });
 
     const accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: logs.RetentionDays.THREE_MONTHS });
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
@@ -408,6 +450,16 @@ export class CisApi extends Construct {
     }
     props.billingStateMachine.grantStartExecution(this.functions['StartBillingRun']!.function);
     props.collections.stateMachine.grantStartExecution(this.functions['StartCollectionsRun']!.function);
+  }
+
+  /** The origin the web apps are served from (https://host): the hosted UI's callback and sign-out URLs. */
+  setWebOrigin(origin: string): void {
+    this.webOrigin = origin;
+  }
+
+  /** The hosted UI's base URL. */
+  get authDomainUrl(): string {
+    return this.authDomain.baseUrl();
   }
 
   get url(): string {

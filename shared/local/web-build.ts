@@ -7,6 +7,9 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_WEB_CONFIG, webConfigsFromOutputs } from '../web/common/web-config';
+import type { WebConfig } from '../web/common/web-config';
 
 export const WEB_APPS = ['portal', 'console'] as const;
 export type WebApp = (typeof WEB_APPS)[number];
@@ -59,7 +62,7 @@ export async function staleWebApps(rootDir: string): Promise<WebApp[]> {
  * processes building at once (parallel test files) never leave a half-written app; rejects with
  * Vite's output when the build fails.
  */
-export async function buildWebApp(rootDir: string, app: WebApp): Promise<void> {
+export async function buildWebApp(rootDir: string, app: WebApp, webConfig: WebConfig = LOCAL_WEB_CONFIG): Promise<void> {
   const vite = path.join(rootDir, 'node_modules', 'vite', 'bin', 'vite.js');
   const config = path.join(webSourceDir(rootDir), 'vite.config.mts');
   const target = path.join(webBuildDir(rootDir), app);
@@ -77,6 +80,8 @@ export async function buildWebApp(rootDir: string, app: WebApp): Promise<void> {
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`vite build of the ${app} app failed (exit ${code}):\n${output.trim()}`))));
     });
+    // Read by the app at start: which sign-in it uses (local, or the deployment's Cognito).
+    await fs.writeFile(path.join(temporary, 'config.json'), `${JSON.stringify(webConfig, null, 2)}\n`);
     await fs.rm(target, { recursive: true, force: true });
     try {
       await fs.rename(temporary, target);
@@ -91,16 +96,29 @@ export async function buildWebApp(rootDir: string, app: WebApp): Promise<void> {
 }
 
 /** Builds the given apps (default: the stale ones) one after the other; returns what was built. */
-export async function buildWebApps(rootDir: string, apps?: readonly WebApp[]): Promise<WebApp[]> {
+export async function buildWebApps(rootDir: string, apps?: readonly WebApp[], configs?: Record<WebApp, WebConfig>): Promise<WebApp[]> {
   const toBuild = apps ?? (await staleWebApps(rootDir));
-  for (const app of toBuild) await buildWebApp(rootDir, app);
+  for (const app of toBuild) await buildWebApp(rootDir, app, configs?.[app]);
   return [...toBuild];
 }
 
-if (require.main === module) {
+/**
+ * `npm run build:web` builds both apps for the local platform; `npm run build:web -- --outputs
+ * cdk-outputs.json [--stack Name]` builds them for a deployment (Cognito sign-in) from the
+ * outputs file of `cdk deploy --outputs-file`.
+ */
+async function main(): Promise<string> {
   const started = Date.now();
-  buildWebApps(path.resolve(__dirname, '../..'), WEB_APPS)
-    .then((built) => console.log(`built ${built.join(' and ')} into .build/web in ${Date.now() - started} ms`))
+  const { values } = parseArgs({ options: { outputs: { type: 'string' }, stack: { type: 'string' } }, strict: true });
+  const configs = values.outputs ? webConfigsFromOutputs(JSON.parse(await fs.readFile(values.outputs, 'utf8')) as unknown, values.stack) : undefined;
+  const built = await buildWebApps(path.resolve(__dirname, '../..'), WEB_APPS, configs);
+  const signIn = configs?.portal.auth.kind === 'cognito' ? `Cognito sign-in at ${configs.portal.auth.domain}` : 'local sign-in';
+  return `built ${built.join(' and ')} into .build/web (${signIn}) in ${Date.now() - started} ms`;
+}
+
+if (require.main === module) {
+  main()
+    .then((message) => console.log(message))
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : String(error));
       process.exit(1);

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { LOCAL_WEB_CONFIG } from '../web/common/web-config';
 
 export interface StaticResult {
   status: number;
@@ -62,6 +63,10 @@ export async function serveStatic(webDir: string, rawPath: string): Promise<Stat
   }
   if (decoded.includes('\0')) return undefined;
   const { app, file } = webAppOf(decoded);
+  // The local platform signs in locally, whatever config.json a deployment build left behind.
+  if (file === '/config.json') {
+    return { status: 200, headers: [['content-type', CONTENT_TYPES['.json']!], ['cache-control', 'no-cache'], ...SECURITY_HEADERS], body: Buffer.from(JSON.stringify(LOCAL_WEB_CONFIG)) };
+  }
   const root = path.resolve(webDir, app);
   const wanted = file.endsWith('/') ? `${file}index.html` : file;
   const body = await readFileIn(root, wanted);

@@ -50,3 +50,39 @@ describe('the web hosting', () => {
     expect(handler({ request: { uri } }).uri).toBe(expected);
   });
 });
+
+describe('the hosted UI sign-in of the web apps', () => {
+  const clients = () =>
+    Object.values(template.findResources('AWS::Cognito::UserPoolClient')).map((resource) => resource['Properties'] as Record<string, unknown>);
+  const distributionId = () => Object.keys(template.findResources('AWS::CloudFront::Distribution'))[0]!;
+
+  it('lets the portal and console clients use only the authorization code flow, back to their own app on the CloudFront domain', () => {
+    const all = clients();
+    expect(all).toHaveLength(2);
+    const callbacks = all.map((client) => JSON.stringify(client['CallbackURLs']));
+    for (const client of all) {
+      expect(client['AllowedOAuthFlows']).toEqual(['code']);
+      expect(client['AllowedOAuthFlowsUserPoolClient']).toBe(true);
+      expect(client['GenerateSecret']).toBe(false);
+      expect([...(client['AllowedOAuthScopes'] as string[])].sort()).toEqual(['email', 'openid', 'profile']);
+      expect(client['SupportedIdentityProviders']).toEqual(['COGNITO']);
+      expect(client['LogoutURLs']).toEqual(client['CallbackURLs']);
+      const [url] = client['CallbackURLs'] as unknown[];
+      expect(url).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId(), 'DomainName'] }, expect.stringMatching(/^\/(console\/)?$/)]] });
+    }
+    expect(callbacks.some((text) => text.includes('"/console/"'))).toBe(true);
+    expect(callbacks.some((text) => text.endsWith('"/"]]}]'))).toBe(true);
+  });
+
+  it('has a hosted UI domain, named after the stack and account unless configured, and an output the web build reads', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: { 'Fn::Join': ['-', [Match.stringLikeRegexp('^[a-z0-9-]+$'), { Ref: 'AWS::AccountId' }]] } });
+    template.hasOutput('AuthDomainUrl', {});
+    const named = Template.fromJSON(synthesizeTemplate({ skipBundling: true, context: { authDomainPrefix: 'springfield-water' } }) as unknown as Record<string, unknown>);
+    named.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'springfield-water' });
+  });
+
+  it.each([['Springfield'], ['-cis'], ['my-aws-portal'], ['cognito-town'], ['a'.repeat(64)]])('refuses the domain prefix %s at synth', (prefix) => {
+    expect(() => synthesizeTemplate({ skipBundling: true, context: { authDomainPrefix: prefix } })).toThrow(/authDomainPrefix/);
+  });
+});

@@ -126,3 +126,15 @@ describe('the web apps', () => {
     expect((await get('/', plain)).status).toBe(404);
   });
 });
+
+describe('the apps\' config.json on the local platform', () => {
+  it('always says local sign-in, even over a deployment build\'s file', async () => {
+    await fs.writeFile(path.join(webDir, 'console', 'config.json'), JSON.stringify({ auth: { kind: 'cognito', authority: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', clientId: 'abc', domain: 'https://x.auth.us-east-1.amazoncognito.com' } }));
+    for (const route of ['/config.json', '/console/config.json']) {
+      const response = await fetch(`${gateway.url}${route}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(await response.json()).toEqual({ auth: { kind: 'local' } });
+    }
+  });
+});

@@ -1,29 +1,29 @@
 /**
- * Sign-in behind a small adapter: on the local platform the apps ask the gateway for a local
- * token (`POST /local/sign-in`); in AWS they sign in with the Cognito user pool (the PortalClient
- * and StaffConsoleClient app clients). The session lives in sessionStorage (this tab only) and is
- * dropped when the API answers 401.
+ * Sign-in behind a small adapter chosen by the app's `config.json` (shared/web/common/web-config.ts):
+ * on the local platform the apps ask the gateway for a local token (`POST /local/sign-in`); in a
+ * deployment they send the user to the Cognito hosted UI (authorization code with PKCE, by
+ * oidc-client-ts) and come back with an ID token, whose `custom:customerId` (portal) or
+ * `cognito:groups` (console) the API authorizes on. The session lives in sessionStorage (this tab
+ * only) and is dropped when the API answers 401.
  */
-export type StaffRole = 'csr' | 'billing' | 'admin' | 'auditor';
-export const STAFF_ROLES: readonly StaffRole[] = ['csr', 'billing', 'admin', 'auditor'];
+import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import type { User } from 'oidc-client-ts';
+import { LOCAL_WEB_CONFIG, parseWebConfig, WebConfigError } from './web-config';
+import type { CognitoWebAuth, WebAppName, WebConfig } from './web-config';
+import { SignInError, sessionOfUser } from './claims';
+import type { Session, SignInRequest } from './claims';
 
-export type SignInRequest = { customerId: string } | { staff: string; role: StaffRole };
-
-export interface Session {
-  token: string;
-  expiresAt: string;
-  /** The customer id (portal) or the staff user name (console). */
-  user: string;
-  role?: StaffRole;
-}
+export { SignInError, STAFF_ROLES, sessionOfUser } from './claims';
+export type { Session, SignInRequest, StaffRole } from './claims';
 
 export interface AuthAdapter {
   readonly kind: 'local' | 'cognito';
+  /** Local: a token for the request. Cognito: leaves for the hosted UI (the request is not used). */
   signIn(request: SignInRequest): Promise<Session>;
-}
-
-export class SignInError extends Error {
-  override name = 'SignInError';
+  /** Cognito: finishes a sign-in the hosted UI sent back (`?code=&state=`), else undefined. */
+  completeSignIn?(): Promise<Session | undefined>;
+  /** Cognito: ends the hosted UI's session too (leaves the page). */
+  signOut?(): void;
 }
 
 /** The local platform's sign-in: a token signed by the local key, accepted by the local gateway. */
@@ -46,24 +46,112 @@ export function localAuth(baseUrl = ''): AuthAdapter {
   };
 }
 
+function appBase(app: WebAppName): string {
+  return app === 'console' ? '/console/' : '/';
+}
+
 /**
- * Cognito sign-in for a deployment. TODO(issue 8): the hosted UI (authorization code with PKCE on
- * the user pool domain) or SRP with the app client id; until then a deployed app says so.
+ * Cognito's hosted UI with the authorization code flow and PKCE. The endpoints are set from the
+ * config (no discovery request); the ID token goes to the API (its audience is the app client).
  */
-export function cognitoAuth(config: { userPoolId: string; clientId: string }): AuthAdapter {
+export function cognitoAuth(config: CognitoWebAuth, app: WebAppName, location: Pick<Location, 'origin' | 'href' | 'assign'> = window.location): AuthAdapter {
+  const redirectUri = `${location.origin}${appBase(app)}`;
+  const manager = new UserManager({
+    authority: config.authority,
+    client_id: config.clientId,
+    redirect_uri: redirectUri,
+    post_logout_redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid email profile',
+    loadUserInfo: false,
+    automaticSilentRenew: false,
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    stateStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    metadata: {
+      issuer: config.authority,
+      authorization_endpoint: `${config.domain}/oauth2/authorize`,
+      token_endpoint: `${config.domain}/oauth2/token`,
+      revocation_endpoint: `${config.domain}/oauth2/revoke`,
+      end_session_endpoint: `${config.domain}/logout`,
+      jwks_uri: `${config.authority}/.well-known/jwks.json`,
+    },
+  });
   return {
     kind: 'cognito',
     async signIn() {
-      throw new SignInError(`Cognito sign-in (user pool ${config.userPoolId}, client ${config.clientId}) is not available in this version of the app.`);
+      try {
+        await manager.signinRedirect();
+      } catch {
+        throw new SignInError('The sign-in service cannot be reached.');
+      }
+      // The page is leaving for the hosted UI.
+      return new Promise<Session>(() => undefined);
+    },
+    async completeSignIn() {
+      const url = new URL(location.href);
+      if (!url.searchParams.has('state') || !(url.searchParams.has('code') || url.searchParams.has('error'))) return undefined;
+      window.history.replaceState(null, '', appBase(app));
+      let user: User;
+      try {
+        user = await manager.signinRedirectCallback(url.href);
+      } catch (error) {
+        const description = url.searchParams.get('error_description') ?? (error instanceof Error ? error.message : String(error));
+        throw new SignInError(`Sign-in did not complete: ${description}`);
+      }
+      await manager.removeUser();
+      return sessionOfUser(app, user);
+    },
+    signOut() {
+      const logout = new URL(`${config.domain}/logout`);
+      logout.searchParams.set('client_id', config.clientId);
+      logout.searchParams.set('logout_uri', redirectUri);
+      location.assign(logout.href);
     },
   };
 }
 
-/** The adapter for this build: Cognito when the build names a user pool, else the local platform's. */
+let current: { auth: AuthAdapter; signInError?: string } = { auth: localAuth() };
+
+/**
+ * Loads the app's `config.json`, picks the adapter and finishes a hosted UI sign-in the URL
+ * carries (saving the session under `sessionKey`). Call once before the first render.
+ */
+export async function startAuth(app: WebAppName, store: SessionStore): Promise<void> {
+  let config: WebConfig = LOCAL_WEB_CONFIG;
+  try {
+    const response = await fetch(`${appBase(app)}config.json`, { cache: 'no-cache' });
+    if (response.ok) config = parseWebConfig(await response.json());
+  } catch (error) {
+    current = { auth: localAuth(), signInError: error instanceof WebConfigError ? `This app is misconfigured: ${error.message}.` : undefined };
+    return;
+  }
+  const auth = config.auth.kind === 'cognito' ? cognitoAuth(config.auth, app) : localAuth();
+  current = { auth };
+  try {
+    const session = await auth.completeSignIn?.();
+    if (session) store.save(session);
+  } catch (error) {
+    current = { auth, signInError: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The app's adapter (set by startAuth from config.json; the local platform's until then). */
 export function authForBuild(): AuthAdapter {
-  const userPoolId = import.meta.env['VITE_COGNITO_USER_POOL_ID'] as string | undefined;
-  const clientId = import.meta.env['VITE_COGNITO_CLIENT_ID'] as string | undefined;
-  return userPoolId && clientId ? cognitoAuth({ userPoolId, clientId }) : localAuth();
+  return {
+    get kind() {
+      return current.auth.kind;
+    },
+    signIn: (request) => current.auth.signIn(request),
+    completeSignIn: () => current.auth.completeSignIn?.() ?? Promise.resolve(undefined),
+    signOut: () => current.auth.signOut?.(),
+  };
+}
+
+/** Why the last hosted UI sign-in failed (shown once on the sign-in screen), if it did. */
+export function takeSignInError(): string | undefined {
+  const message = current.signInError;
+  current = { auth: current.auth };
+  return message;
 }
 
 export interface SessionStore {

@@ -5,6 +5,7 @@
 import { useMemo, useState } from 'react';
 import { createApiClient } from './api';
 import type { ApiClient } from './api';
+import { authForBuild } from './auth';
 import type { Session, SessionStore } from './auth';
 
 export const SESSION_EXPIRED = 'Your session expired. Please sign in again.';
@@ -48,6 +49,8 @@ export function useAppSession(store: SessionStore): AppSession {
       store.clear();
       setSession(undefined);
       setNotice(SIGNED_OUT);
+      // A deployment's hosted UI keeps its own session: end it too (this leaves the page).
+      authForBuild().signOut?.();
     },
   };
 }

@@ -4,12 +4,14 @@ import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError, STAFF_ROLES } from '../common/auth';
 import type { Session, StaffRole } from '../common/auth';
 import { label } from '../common/format';
+import { HostedSignIn } from '../common/hosted-sign-in';
 import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
 import { BillReview } from './bill-review';
 
-const store = sessionStore('cis.console.session');
+/** This app's session (sessionStorage); main.tsx finishes a hosted sign-in into it before the first render. */
+export const store = sessionStore('cis.console.session');
 const auth = authForBuild();
 const BASE = '/console';
 
@@ -18,7 +20,7 @@ export function ConsoleApp() {
   if (!session) {
     return (
       <Shell title="CIS staff console">
-        <SignIn notice={notice} onSignedIn={signedIn} />
+        {auth.kind === 'cognito' ? <HostedSignIn title="Staff sign-in" notice={notice} auth={auth} /> : <SignIn notice={notice} onSignedIn={signedIn} />}
       </Shell>
     );
   }

@@ -3,12 +3,14 @@ import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError } from '../common/auth';
 import type { Session } from '../common/auth';
+import { HostedSignIn } from '../common/hosted-sign-in';
 import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import type { AccountSummary, Page } from '../common/types';
 import { AccountPage } from './account-page';
 
-const store = sessionStore('cis.portal.session');
+/** This app's session (sessionStorage); main.tsx finishes a hosted sign-in into it before the first render. */
+export const store = sessionStore('cis.portal.session');
 const auth = authForBuild();
 
 export function PortalApp() {
@@ -16,7 +18,7 @@ export function PortalApp() {
   if (!session) {
     return (
       <Shell title="My utility account">
-        <SignIn notice={notice} onSignedIn={signedIn} />
+        {auth.kind === 'cognito' ? <HostedSignIn title="Sign in" notice={notice} auth={auth} /> : <SignIn notice={notice} onSignedIn={signedIn} />}
       </Shell>
     );
   }
