@@ -183,7 +183,7 @@ export class CisStack extends Stack {
       billSegmentEnvironment: billingEnvironment,
       billDeliveryQueueUrl: this.delivery.queue.queueUrl,
     });
-    this.web = new WebHosting(this, 'Web', { httpApi: this.api.httpApi, deletionProtection });
+    this.web = new WebHosting(this, 'Web', { httpApi: this.api.httpApi, authDomainUrl: this.api.authDomainUrl, deletionProtection });
     this.api.setWebOrigin(`https://${this.web.distribution.distributionDomainName}`);
     // Posted bills are announced for delivery by the segments, a release and a rebill.
     this.delivery.queue.grantSendMessages(this.billing.billSegment.function);

@@ -14,6 +14,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { contentSecurityPolicy } from '../../shared/web/content-security-policy';
 
 /** The API path prefixes CloudFront passes to the HTTP API (the rest is the apps' files). */
 export const API_PATH_PATTERNS = ['/portal/*', '/staff/*', '/webhooks/*'] as const;
@@ -32,6 +33,8 @@ export const SPA_ROUTING_CODE = `function handler(event) {
 
 export interface WebHostingProps {
   httpApi: apigwv2.HttpApi;
+  /** The Cognito hosted UI the apps exchange sign-in codes with (allowed by the apps' CSP). */
+  authDomainUrl: string;
   /** Keep the bucket when the stack is deleted. */
   deletionProtection: boolean;
 }
@@ -65,6 +68,27 @@ export class WebHosting extends Construct {
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     };
+    // index.html and config.json carry no Cache-Control: with a default TTL of 0 CloudFront checks
+    // them with S3 on every request, so a new build shows at once; the hashed files under assets/
+    // are cached as long as their Cache-Control says (README: the upload sets a year, immutable).
+    const appFiles = new cloudfront.CachePolicy(this, 'AppFiles', {
+      comment: 'Web apps: revalidate files without Cache-Control, keep hashed assets as long as they say',
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Web apps: CSP (own origin and the Cognito hosted UI), HSTS, no framing, no sniffing',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy([props.authDomainUrl]), override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+      },
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'CIS customer portal and staff console',
       defaultRootObject: 'index.html',
@@ -73,7 +97,8 @@ export class WebHosting extends Construct {
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        cachePolicy: appFiles,
+        responseHeadersPolicy: headers,
         functionAssociations: [{ function: spaRouting, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),

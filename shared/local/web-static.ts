@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LOCAL_WEB_CONFIG } from '../web/common/web-config';
+import { contentSecurityPolicy } from '../web/content-security-policy';
 
 export interface StaticResult {
   status: number;
@@ -30,6 +31,8 @@ const CONTENT_TYPES: Record<string, string> = {
 const API_PREFIXES = ['/portal/', '/staff/', '/webhooks/', '/local/'];
 
 const SECURITY_HEADERS: Array<[string, string]> = [
+  // As in a deployment; an OpenID provider on this machine may stand in for the hosted UI.
+  ['content-security-policy', contentSecurityPolicy(['http://127.0.0.1:*', 'http://localhost:*'])],
   ['x-content-type-options', 'nosniff'],
   ['referrer-policy', 'same-origin'],
   ['x-frame-options', 'DENY'],

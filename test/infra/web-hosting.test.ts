@@ -36,6 +36,24 @@ describe('the web hosting', () => {
     }
   });
 
+  it('revalidates files without Cache-Control (index.html, config.json) and sends a CSP that allows only the origin and the hosted UI', () => {
+    const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!['Properties']['DistributionConfig'];
+    const policies = template.findResources('AWS::CloudFront::CachePolicy');
+    const policyId = Object.keys(policies).find((id) => JSON.stringify(config.DefaultCacheBehavior.CachePolicyId).includes(id));
+    expect(policyId).toBeDefined();
+    expect(policies[policyId!]!['Properties']['CachePolicyConfig']).toMatchObject({ DefaultTTL: 0, MinTTL: 0, MaxTTL: 31_536_000 });
+    const headers = template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
+    const headersId = Object.keys(headers).find((id) => JSON.stringify(config.DefaultCacheBehavior.ResponseHeadersPolicyId).includes(id));
+    const security = headers[headersId!]!['Properties']['ResponseHeadersPolicyConfig']['SecurityHeadersConfig'];
+    const csp = JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/connect-src 'self' blob: https:\/\/.*amazoncognito\.com/);
+    expect(csp).not.toContain('unsafe-eval');
+    expect(security.FrameOptions.FrameOption).toBe('DENY');
+    expect(security.StrictTransportSecurity.AccessControlMaxAgeSec).toBe(63_072_000);
+  });
+
   it.each([
     ['/', '/index.html'],
     ['/accounts/A0001', '/index.html'],

@@ -137,4 +137,12 @@ describe('the apps\' config.json on the local platform', () => {
       expect(await response.json()).toEqual({ auth: { kind: 'local' } });
     }
   });
+
+  it('serves the apps with the deployment\'s Content-Security-Policy (no inline scripts, no framing)', async () => {
+    const response = await fetch(`${gateway.url}/accounts/A1`);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain('object-src blob:');
+  });
 });
