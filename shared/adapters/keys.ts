@@ -120,6 +120,7 @@ export const keys = {
   /** A segment's progress item, in the run's partition (one Query reads the run and its segments). */
   runSegment: (runId: string, segmentIndex: number): Key => ({ PK: `RUN#${runId}`, SK: `SEGMENT#${String(segmentIndex).padStart(5, '0')}` }),
   RUN_SEGMENT_PREFIX: 'SEGMENT#',
+  /** GSI2: the runs listing, newest first by start time (written with the run; its updates keep it). */
   runByType: (runId: string, startedAt: string) => ({ GSI2PK: TYPE_RUN, GSI2SK: `${startedAt}#${runId}` }),
   /** A billing cycle's schedule (read periods, read window, bill days). */
   cycleSchedule: (cycle: string): Key => ({ PK: `CYCLE#${cycle}`, SK: 'SCHEDULE' }),

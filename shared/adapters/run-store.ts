@@ -7,11 +7,11 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import type { AuditEvent } from '../domain/audit';
 import type { AccountFailure, BillingRun, RunCounts, SegmentProgress, SegmentResult } from '../domain/runs';
 import { BillingRunNotFound, CorruptRecord, TransientStoreError } from '../app/errors';
-import type { RunOutcome, RunProgressStore, RunStore } from '../app/ports';
+import type { Page, RunListStore, RunOutcome, RunProgressStore, RunStore } from '../app/ports';
 import { auditToItem } from './audit-item';
-import { isConditionalCheckFailed, queryAll, storeCall, type Item } from './dynamo';
+import { isConditionalCheckFailed, newestFirstPage, queryAll, storeCall, type Item } from './dynamo';
 import { int, map, oneOf, optStr, str } from './item';
-import { keys } from './keys';
+import { GSI2, keys, TYPE_RUN } from './keys';
 
 export function runToItem(run: BillingRun): Item {
   return {
@@ -79,7 +79,7 @@ export function segmentProgressFromItem(item: Item): SegmentProgress {
   };
 }
 
-export class DynamoRunStore implements RunStore, RunProgressStore {
+export class DynamoRunStore implements RunStore, RunProgressStore, RunListStore {
   constructor(
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -95,6 +95,11 @@ export class DynamoRunStore implements RunStore, RunProgressStore {
   async get(runId: string): Promise<BillingRun | undefined> {
     const output = await storeCall('GetItem run', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.run(runId), ConsistentRead: true })));
     return output.Item ? runFromItem(output.Item) : undefined;
+  }
+
+  /** The runs newest first: the GSI2 partition TYPE#RUN, sorted by start time (written with the run). */
+  async list(limit: number, cursor?: string): Promise<Page<BillingRun>> {
+    return newestFirstPage(this.documentClient, 'Query billing runs', { tableName: this.tableName, index: GSI2, partition: TYPE_RUN, limit, cursor }, runFromItem);
   }
 
   async finish(outcome: RunOutcome, audit: AuditEvent): Promise<void> {

@@ -196,6 +196,11 @@ export interface RunStore {
   finish(outcome: RunOutcome, audit: AuditEvent): Promise<void>;
 }
 
+/** The billing runs, newest first (GSI2 TYPE#RUN by start time; a Query, never a Scan). */
+export interface RunListStore {
+  list(limit: number, cursor?: string): Promise<Page<BillingRun>>;
+}
+
 /** Progress items of a run's segments: written when a segment starts and when it finishes. */
 export interface RunProgressStore {
   /** Records the number of segments PlanSegments made (BillingRunNotFound when there is no run). */

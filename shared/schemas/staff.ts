@@ -42,6 +42,11 @@ export const GetBillingRunRequest = z.object({
 });
 export type GetBillingRunRequest = z.infer<typeof GetBillingRunRequest>;
 
+export const ListBillingRunsRequest = z.object({
+  query: z.object({ limit: Limit(25, 100), cursor: Cursor }),
+});
+export type ListBillingRunsRequest = z.infer<typeof ListBillingRunsRequest>;
+
 export const ListBillExceptionsRequest = z.object({
   query: z.object({
     reason: z.enum(BILL_EXCEPTION_REASONS, { error: `reason must be one of ${BILL_EXCEPTION_REASONS.join(', ')}` }).optional(),

@@ -55,6 +55,22 @@ async function main(): Promise<void> {
     await shot(page, 'console-account-desktop');
     await page.setViewportSize(PHONE);
     await shot(page, 'console-account-phone');
+    // Operations: the billing runs, a run's progress and the read exceptions queue (a held negative reading).
+    const setup = await platform.token({ staff: 'setup', role: 'billing' });
+    const readDay = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    await platform.api('POST', '/staff/meters/M0001/reads', setup, { readings: [{ start: `${readDay}T15:00:00Z`, durationSec: 3600, value: '-5', unit: 'kWh' }] });
+    for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+      await page.setViewportSize(viewport);
+      await page.getByRole('link', { name: 'Billing runs' }).click();
+      await page.locator('tbody tr[data-run-id]').first().waitFor();
+      await shot(page, `console-billing-runs-${size}`);
+      await page.locator('tbody tr[data-run-id] a').first().click();
+      await page.getByTestId('run-status').getByText(/^Run /).waitFor();
+      await shot(page, `console-billing-run-${size}`);
+      await page.getByRole('link', { name: 'Read exceptions' }).click();
+      await page.locator('article[data-exception-id]').first().waitFor();
+      await shot(page, `console-read-exceptions-${size}`);
+    }
     print(`screenshots saved in ${path.relative(process.cwd(), OUT)}`);
   } finally {
     await web.close();

@@ -9,6 +9,8 @@ import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
 import { BillReview } from './bill-review';
+import { BillingRunPage, BillingRuns } from './billing-runs';
+import { ReadExceptions } from './read-exceptions';
 
 /** This app's session (sessionStorage); main.tsx finishes a hosted sign-in into it before the first render. */
 export const store = sessionStore('cis.console.session');
@@ -29,6 +31,8 @@ export function ConsoleApp() {
         <>
           <Link to={`${BASE}/`}>Search</Link>
           <Link to={`${BASE}/bill-review`}>Bill review</Link>
+          <Link to={`${BASE}/billing-runs`}>Billing runs</Link>
+          <Link to={`${BASE}/read-exceptions`}>Read exceptions</Link>
         </>
       }
     >
@@ -40,6 +44,10 @@ export function ConsoleApp() {
 function Routes(props: { api: ApiClient; session: Session }) {
   const { path, search } = useLocation();
   if (/^\/console\/bill-review\/?$/.test(path)) return <BillReview api={props.api} role={props.session.role} />;
+  if (/^\/console\/billing-runs\/?$/.test(path)) return <BillingRuns api={props.api} role={props.session.role} />;
+  const run = /^\/console\/billing-runs\/([^/]+)\/?$/.exec(path);
+  if (run) return <BillingRunPage key={run[1]} api={props.api} runId={decodeURIComponent(run[1]!)} role={props.session.role} justStarted={search.get('started') === '1'} />;
+  if (/^\/console\/read-exceptions\/?$/.test(path)) return <ReadExceptions api={props.api} role={props.session.role} />;
   const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
   return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;
