@@ -2,7 +2,7 @@
  * What the browser tests share: Debian's Chromium driven by playwright-core (no browser
  * downloads), a local platform serving the built web apps, and API calls to set up and check data.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { issueToken } from '../../shared/local/local-auth';
@@ -92,4 +92,20 @@ export async function horizontalOverflow(page: import('playwright-core').Page): 
     const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
     return root.scrollWidth - root.clientWidth;
   });
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical findings on the page as it is now, one line each. axe is
+ * evaluated through the DevTools protocol: the apps' Content-Security-Policy refuses script tags
+ * that are not the apps' own files, as it should.
+ */
+export async function accessibilityProblems(page: import('playwright-core').Page): Promise<string[]> {
+  await page.evaluate(`${AXE_SOURCE}\n;undefined`);
+  const results = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact ?? '', help: violation.help, targets: violation.nodes.map((node) => JSON.stringify(node.target)) }));
+  });
+  return results.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.impact} ${violation.id}: ${violation.help} at ${violation.targets.join(', ')}`);
 }

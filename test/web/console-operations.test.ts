@@ -5,14 +5,13 @@
  * queue (resolve an exception that VEE held; who may resolve), with axe checks on each screen.
  */
 import type { Page, Request } from 'playwright-core';
-import { DESKTOP, horizontalOverflow, launchBrowser, PHONE, startWebPlatform } from './browser';
+import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, startWebPlatform } from './browser';
 import type { WebBrowser, WebPlatform } from './browser';
 
 let platform: WebPlatform;
 let web: WebBrowser;
 let billing: string;
 
-const AXE = require.resolve('axe-core');
 
 beforeAll(async () => {
   for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
@@ -37,16 +36,6 @@ async function signIn(page: Page, staff: string, role: string): Promise<void> {
   await page.getByLabel('Role').selectOption(role);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact ?? '', help: violation.help, targets: violation.nodes.map((node) => JSON.stringify(node.target)) }));
-  });
-  return results.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.impact} ${violation.id}: ${violation.help} at ${violation.targets.join(', ')}`);
 }
 
 describe.each([
