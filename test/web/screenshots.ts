@@ -55,6 +55,25 @@ async function main(): Promise<void> {
     await shot(page, 'console-account-desktop');
     await page.setViewportSize(PHONE);
     await shot(page, 'console-account-phone');
+    // The CSR screens: an adjustment above the approval limit waiting in the queue, the service orders, the worklist.
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel('Amount (USD)').fill('150.00');
+    await page.getByLabel('Reason', { exact: true }).fill('Leak allowance for the January bill');
+    await page.getByRole('button', { name: 'Adjust', exact: true }).click();
+    await page.getByRole('link', { name: 'Open the approvals queue' }).click();
+    await page.getByText('You asked for this adjustment').waitFor();
+    await shot(page, 'console-approvals-desktop');
+    await page.getByRole('link', { name: 'Service orders' }).click();
+    await page.getByRole('heading', { name: /orders, latest change first/ }).waitFor();
+    await page.locator('td a').first().click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await shot(page, 'console-service-order-desktop');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'console-service-order-phone');
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole('link', { name: 'Collections' }).click();
+    await page.getByRole('heading', { name: /^Run of / }).waitFor();
+    await shot(page, 'console-collections-desktop');
     print(`screenshots saved in ${path.relative(process.cwd(), OUT)}`);
   } finally {
     await web.close();

@@ -8,6 +8,9 @@ import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
 import { BillReview } from './bill-review';
+import { Approvals } from './approvals';
+import { CollectionsWorklist } from './collections-worklist';
+import { ServiceOrderPage, ServiceOrders } from './service-orders';
 
 const store = sessionStore('cis.console.session');
 const auth = authForBuild();
@@ -27,6 +30,9 @@ export function ConsoleApp() {
         <>
           <Link to={`${BASE}/`}>Search</Link>
           <Link to={`${BASE}/bill-review`}>Bill review</Link>
+          <Link to={`${BASE}/approvals`}>Approvals</Link>
+          <Link to={`${BASE}/service-orders`}>Service orders</Link>
+          <Link to={`${BASE}/collections`}>Collections</Link>
         </>
       }
     >
@@ -38,6 +44,11 @@ export function ConsoleApp() {
 function Routes(props: { api: ApiClient; session: Session }) {
   const { path, search } = useLocation();
   if (/^\/console\/bill-review\/?$/.test(path)) return <BillReview api={props.api} role={props.session.role} />;
+  if (/^\/console\/approvals\/?$/.test(path)) return <Approvals key={search.get('status') ?? ''} api={props.api} user={props.session.user} role={props.session.role} status={search.get('status') ?? 'PENDING'} />;
+  if (/^\/console\/service-orders\/?$/.test(path)) return <ServiceOrders key={`${search.get('status') ?? ''}:${search.get('cursor') ?? ''}`} api={props.api} status={search.get('status') ?? 'CREATED'} cursor={search.get('cursor') ?? undefined} />;
+  const order = /^\/console\/service-orders\/([^/]+)\/?$/.exec(path);
+  if (order) return <ServiceOrderPage key={order[1]} api={props.api} orderId={decodeURIComponent(order[1]!)} role={props.session.role} />;
+  if (/^\/console\/collections\/?$/.test(path)) return <CollectionsWorklist key={`${search.get('runDate') ?? ''}:${search.get('cursor') ?? ''}`} api={props.api} runDate={search.get('runDate') ?? undefined} cursor={search.get('cursor') ?? undefined} />;
   const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
   return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;
