@@ -17,7 +17,7 @@ import { MeterIngest, READS_TOPIC_FILTER } from './constructs/meter-ingest';
 import { WebHosting } from './constructs/web-hosting';
 import { SHARD_COUNT } from '../shared/domain/segments';
 import type { VeeOverrides } from '../shared/domain/vee/config';
-import { BillSegmentEnv, DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
+import { AdjustmentsEnv, BillSegmentEnv, DepositPolicySchema, UtilityProfileSchema, VeeOverridesSchema } from '../shared/schemas/env';
 import { SHIPPED_PACK_IDS } from '../shared/domain/collections/packs';
 import { SANDBOX_ACH_ORIGINATOR } from '../shared/domain/nacha';
 import { AchOriginatorSchema } from '../shared/schemas/bank';
@@ -124,6 +124,11 @@ export interface CisStackProps extends StackProps {
    * @default - none: autopay runs answer 503
    */
   readonly achOriginator?: Record<string, unknown>;
+  /**
+   * Adjustments above this amount (decimal string) wait for an admin's approval; billing staff
+   * post adjustments up to it at once, CSRs' adjustments always wait for approval. @default '100.00'
+   */
+  readonly adjustmentApprovalLimit?: string;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -176,6 +181,7 @@ export class CisStack extends Stack {
         lateFee: validLateFee(props),
         ...depositPolicySetting(props.depositPolicy),
         ...(props.achOriginator === undefined ? {} : { achOriginator: validAchOriginator(props.achOriginator) }),
+        adjustmentApprovalLimit: validAdjustmentApprovalLimit(props.adjustmentApprovalLimit),
       },
       readsEnvironment,
       billDocumentEnvironment,
@@ -278,6 +284,13 @@ export function billingRunEnvironment(props: Pick<CisStackProps, 'billDueDays' |
     BILL_MAX_ESTIMATED: String(env.BILL_MAX_ESTIMATED),
     BILL_MISSING_READS: env.BILL_MISSING_READS,
   };
+}
+
+/** ADJUSTMENT_APPROVAL_LIMIT, checked at synth with the schema the adjustment functions parse it with. */
+export function validAdjustmentApprovalLimit(limit: string | undefined): string {
+  const parsed = AdjustmentsEnv.safeParse({ TABLE_NAME: 'synth', UTILITY_TIMEZONE: 'UTC', ...(limit === undefined ? {} : { ADJUSTMENT_APPROVAL_LIMIT: limit }) });
+  if (!parsed.success) throw new Error(`adjustmentApprovalLimit ${parsed.error.issues[0]!.message}, got ${JSON.stringify(limit)}`);
+  return parsed.data.ADJUSTMENT_APPROVAL_LIMIT;
 }
 
 function validBillingSegments(segments: number): number {

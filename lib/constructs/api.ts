@@ -79,6 +79,8 @@ export interface PaymentSettings {
   readonly depositPolicy?: string;
   /** The ACH origination settings as JSON (absent: autopay runs answer 503). */
   readonly achOriginator?: string;
+  /** Adjustments above this amount (decimal string) wait for an admin's approval. */
+  readonly adjustmentApprovalLimit: string;
 }
 
 /** Customer-record routes that activate service, and so evaluate the deposit from the customer's credit history. */
@@ -151,6 +153,7 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
   const arrangementEnv = { ARRANGEMENT_GRACE_DAYS: String(payments.arrangementGraceDays) };
   const { lateFee } = payments;
   const depositEnv = payments.depositPolicy ? { DEPOSIT_POLICY: payments.depositPolicy } : undefined;
+  const adjustmentEnv = { ADJUSTMENT_APPROVAL_LIMIT: payments.adjustmentApprovalLimit };
   const lateFeeEnv = { LATE_FEE_GRACE_DAYS: String(lateFee.graceDays), LATE_FEE_METHOD: lateFee.method, LATE_FEE_FLAT: lateFee.flat, LATE_FEE_PERCENT: lateFee.percent, LATE_FEE_MINIMUM_PAST_DUE: lateFee.minimumPastDue, LATE_FEE_CAP: lateFee.cap };
   return [
     { id: 'MakePayment', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/make-payment.ts', description: 'Portal: the customer pays by card or bank through the payment provider', access: 'read-write', environment: paymentEnv },
@@ -159,7 +162,9 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
     { id: 'PostCounterPayment', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/payments', entry: 'functions/staff/post-payment.ts', description: 'Staff: posts a payment taken at the counter', access: 'read-write', environment: paymentEnv },
     { id: 'ReturnPayment', method: apigwv2.HttpMethod.POST, path: '/staff/payments/{paymentId}/return', entry: 'functions/staff/return-payment.ts', description: 'Staff: returns a payment (reversing entry and returned-payment fee)', access: 'read-write', environment: paymentEnv },
     { id: 'RefundCredit', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/refunds', entry: 'functions/staff/refund-credit.ts', description: 'Staff: refunds a credit balance', access: 'read-write' },
-    { id: 'AdjustBalance', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/adjustments', entry: 'functions/staff/adjust-balance.ts', description: 'Staff: a debit or credit adjustment of an account', access: 'read-write' },
+    { id: 'AdjustBalance', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/adjustments', entry: 'functions/staff/adjust-balance.ts', description: 'Staff: a debit or credit adjustment of an account, posted at once or kept for approval', access: 'read-write', environment: adjustmentEnv },
+    { id: 'ListAdjustmentRequests', method: apigwv2.HttpMethod.GET, path: '/staff/adjustment-requests', entry: 'functions/staff/list-adjustment-requests.ts', description: 'Staff: adjustment requests by status (the approvals queue)', access: 'read', environment: adjustmentEnv },
+    { id: 'DecideAdjustmentRequest', method: apigwv2.HttpMethod.POST, path: '/staff/adjustment-requests/{accountId}/{requestId}/decision', entry: 'functions/staff/decide-adjustment-request.ts', description: 'Staff: approves (posts) or rejects an adjustment request of another user', access: 'read-write', environment: adjustmentEnv },
     { id: 'ReverseEntry', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/ledger/{entryId}/reversal', entry: 'functions/staff/reverse-entry.ts', description: 'Staff: reverses a fee, adjustment, refund, transfer or opening balance', access: 'read-write' },
     { id: 'CreateArrangement', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/arrangements', entry: 'functions/staff/create-arrangement.ts', description: 'Staff: a payment arrangement over the account\'s open charges', access: 'read-write', environment: arrangementEnv },
     { id: 'CancelArrangement', method: apigwv2.HttpMethod.POST, path: '/staff/accounts/{accountId}/arrangements/{arrangementId}/cancel', entry: 'functions/staff/cancel-arrangement.ts', description: 'Staff: cancels an active payment arrangement', access: 'read-write', environment: arrangementEnv },
@@ -236,6 +241,7 @@ const CUSTOMER_RECORD_ROUTES: RouteSpec[] = (
     ['AddAccountNote', 'POST', '/staff/accounts/{accountId}/notes', 'functions/staff/add-account-note.ts', 'Staff: notes and interaction log'],
     ['SearchAccounts', 'GET', '/staff/search', 'functions/staff/search-accounts.ts', 'Staff: search by name, address, ids, phone, email', 'read'],
     ['CreateServiceOrder', 'POST', '/staff/service-orders', 'functions/staff/create-service-order.ts', 'Staff: creates a service order'],
+    ['ListServiceOrders', 'GET', '/staff/service-orders', 'functions/staff/list-service-orders.ts', 'Staff: service orders in one state, latest change first', 'read'],
     ['GetServiceOrder', 'GET', '/staff/service-orders/{orderId}', 'functions/staff/get-service-order.ts', 'Staff: one service order', 'read'],
     ['TransitionServiceOrder', 'POST', '/staff/service-orders/{orderId}/transitions', 'functions/staff/transition-service-order.ts', 'Staff: schedules, dispatches, completes or cancels an order'],
     ['ListMyServiceOrders', 'GET', '/portal/accounts/{accountId}/service-orders', 'functions/portal/list-service-orders.ts', 'Portal: service orders of the customer\'s account', 'read'],

@@ -232,6 +232,7 @@ export function orderToItem(order: ServiceOrder): Item {
   return {
     ...keys.serviceOrder(order.orderId),
     ...keys.serviceOrderOfOwner(keys.serviceOrderOwner(order), order.createdAt, order.orderId),
+    ...keys.serviceOrderByState(order.state, order.updatedAt, order.orderId),
     ...order,
     type: 'SERVICE_ORDER',
     orderType: order.type,

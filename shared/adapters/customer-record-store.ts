@@ -11,12 +11,13 @@ import type { AccountRecord, Agreement, CustomerRecord, FieldRead, MeterRecord, 
 import { formatAddress } from '../domain/customers/address';
 import { PremiseExists, LifecycleConflict } from '../domain/customers/errors';
 import { accountTokens, customerTokens, meterTokens, premiseTokens, type SearchField, type SearchToken } from '../domain/customers/search';
-import type { ServiceOrder } from '../domain/customers/service-orders';
+import type { OrderState, ServiceOrder } from '../domain/customers/service-orders';
+import type { Page } from '../app/ports';
 import { TransientStoreError } from '../app/errors';
 import { ConcurrentWrite } from '../app/customers/errors';
 import type { Change, CustomerRecordStore, SearchHit } from '../app/customers/ports';
 import { auditToItem } from './audit-item';
-import { batchGet, queryAll, storeCall, type Item } from './dynamo';
+import { batchGet, newestFirstPage, queryAll, storeCall, type Item } from './dynamo';
 import { oneOf, str } from './item';
 import { keys } from './keys';
 import {
@@ -156,6 +157,10 @@ export class DynamoCustomerRecordStore implements CustomerRecordStore {
     const ids = (await this.query('service orders', { index: 'GSI1', partition: keys.serviceOrdersPartition(keys.serviceOrderOwner({ accountId })) })).map((item) => str(item, 'orderId'));
     const orders = (await batchGet(this.documentClient, this.tableName, ids.map(keys.serviceOrder))).map(orderFromItem);
     return orders.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.orderId.localeCompare(b.orderId));
+  }
+
+  async pageOrdersByState(state: OrderState, limit: number, cursor?: string): Promise<Page<ServiceOrder>> {
+    return newestFirstPage(this.documentClient, 'Query service orders by state', { tableName: this.tableName, index: 'GSI2', partition: keys.serviceOrderStatePartition(state), limit, cursor }, orderFromItem);
   }
 
   async listNotes(accountId: string, limit: number): Promise<Note[]> {

@@ -78,6 +78,10 @@ export const keys = {
   HELD_DEPOSITS_PARTITION: 'TYPE#DEPOSIT#BILLED',
   /** The account's budget-billing plan (one per account; re-enrollment replaces an ended one). */
   budget: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'BUDGET' }),
+  /** An adjustment waiting for (or decided by) another user's approval; GSI2 lists them by status, oldest first. */
+  adjustmentRequest: (accountId: string, requestId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `ADJREQ#${requestId}` }),
+  adjustmentRequestByStatus: (status: string, requestedAt: string, accountId: string, requestId: string) => ({ GSI2PK: `TYPE#ADJREQ#${status}`, GSI2SK: `${requestedAt}#${accountId}#${requestId}` }),
+  adjustmentRequestStatusPartition: (status: string) => `TYPE#ADJREQ#${status}`,
   /** An idempotent request (Idempotency-Key header) and its stored answer. */
   request: (requestKey: string): Key => ({ PK: `IDEMPOTENCY#${requestKey}`, SK: 'REQUEST' }),
   /** An autopay debit's NACHA trace number, pointing at its payment (returns files are matched by it). */
@@ -159,6 +163,9 @@ export const keys = {
   /** GSI1: the service orders of an account (or of a service point without an account), newest last. */
   serviceOrderOfOwner: (owner: string, createdAt: string, orderId: string) => ({ GSI1PK: `ORDERS#${owner}`, GSI1SK: `${createdAt}#${orderId}` }),
   serviceOrdersPartition: (owner: string) => `ORDERS#${owner}`,
+  /** GSI2: the service orders in one state, by last change (rewritten with the order each time it moves). */
+  serviceOrderByState: (state: string, updatedAt: string, orderId: string) => ({ GSI2PK: `TYPE#ORDER#${state}`, GSI2SK: `${updatedAt}#${orderId}` }),
+  serviceOrderStatePartition: (state: string) => `TYPE#ORDER#${state}`,
   /** The owner in those keys: the account, or the service point of an order without one. */
   serviceOrderOwner: (order: { accountId?: string; servicePointId?: string }) => (order.accountId ? `ACCOUNT#${order.accountId}` : `SP#${order.servicePointId}`),
   note: (accountId: string, at: string, noteId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `NOTE#${at}#${noteId}` }),

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ADJUSTMENT_REQUEST_STATUSES, type AdjustmentRequest, type AdjustmentRequestStatus } from '../domain/adjustment-approval';
 import { ARRANGEMENT_STATUSES, type Arrangement } from '../domain/arrangements';
 import { BUDGET_STATUSES, type BudgetPlan } from '../domain/budget';
 import { DEPOSIT_STATUSES, type Deposit } from '../domain/deposits';
@@ -182,6 +183,33 @@ export function disputeFromItem(item: Item): Dispute {
     ...optional('closedAt'),
     ...optional('closedBy'),
     ...optional('resolution'),
+  };
+}
+
+export function adjustmentRequestToItem(request: AdjustmentRequest): Item {
+  return { ...keys.adjustmentRequest(request.accountId, request.requestId), ...keys.adjustmentRequestByStatus(request.status, request.requestedAt, request.accountId, request.requestId), type: 'ADJUSTMENT_REQUEST', ...request };
+}
+
+export function adjustmentRequestFromItem(item: Item): AdjustmentRequest {
+  const optional = (name: 'service' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'entryId') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  return {
+    requestId: str(item, 'requestId'),
+    accountId: str(item, 'accountId'),
+    amount: decimalStr(item, 'amount'),
+    direction: oneOf(item, 'direction', ['debit', 'credit'] as const),
+    reason: str(item, 'reason'),
+    status: oneOf(item, 'status', ADJUSTMENT_REQUEST_STATUSES),
+    requestedBy: str(item, 'requestedBy'),
+    requestedAt: str(item, 'requestedAt'),
+    approvalLimit: decimalStr(item, 'approvalLimit'),
+    ...optional('service'),
+    ...optional('decidedBy'),
+    ...optional('decidedAt'),
+    ...optional('decisionReason'),
+    ...optional('entryId'),
   };
 }
 
@@ -442,6 +470,10 @@ export class DynamoLedgerStore implements LedgerStore {
       const { traceNumber, paymentId, accountId } = write.achTrace;
       parts.push({ part: 'trace', what: `trace number ${traceNumber} belongs to another payment`, item: { Put: { TableName: this.tableName, Item: { ...keys.achTrace(traceNumber), type: 'ACH_TRACE', traceNumber, paymentId, accountId }, ConditionExpression: notExists } } });
     }
+    if (write.adjustmentRequest) {
+      const { value, expectedStatus } = write.adjustmentRequest;
+      parts.push({ part: 'adjustment-request', what: expectedStatus ? `adjustment request ${value.requestId} is no longer ${expectedStatus}` : `adjustment request ${value.requestId} exists`, item: { Put: this.conditionalPut(adjustmentRequestToItem(value), expectedStatus) } });
+    }
     if (parts.length > 100) throw new Error(`a ledger write of ${parts.length} items exceeds one transaction`);
     try {
       await storeCall('TransactWrite ledger', () => this.documentClient.send(new TransactWriteCommand({ TransactItems: parts.map((p) => p.item) as never })));
@@ -508,6 +540,28 @@ export class DynamoLedgerStore implements LedgerStore {
         ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: keys.HELD_DEPOSITS_PARTITION }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
       },
       depositFromItem,
+    );
+  }
+
+  async getAdjustmentRequest(accountId: string, requestId: string): Promise<AdjustmentRequest | undefined> {
+    const output = await storeCall('GetItem adjustment request', () => this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: keys.adjustmentRequest(accountId, requestId), ConsistentRead: true })));
+    return output.Item ? adjustmentRequestFromItem(output.Item) : undefined;
+  }
+
+  async pageAdjustmentRequests(status: AdjustmentRequestStatus, limit: number, cursor?: string): Promise<Page<AdjustmentRequest>> {
+    const partition = keys.adjustmentRequestStatusPartition(status);
+    return queryPage(
+      this.documentClient,
+      'Query adjustment requests',
+      {
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: partition }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
+      },
+      adjustmentRequestFromItem,
     );
   }
 

@@ -5,7 +5,7 @@ import { validLateFeePolicy, type LateFeePolicy } from '../domain/late-fees';
 import { Money } from '../domain/money';
 import { depositRulesWith, type DepositRules } from '../domain/deposits';
 import { disconnectionDays } from '../app/payments/deposit-policy';
-import { AchEnv, ArrangementsEnv, DepositEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
+import { AchEnv, AdjustmentsEnv, ArrangementsEnv, DepositEnv, LateFeeEnv, PaymentsEnv, PaymentWebhookEnv } from '../schemas/env';
 import { DynamoCustomerRecordStore } from './customer-record-store';
 import { DynamoBankStore } from './bank-store';
 import { parseEnv } from './env';
@@ -18,6 +18,10 @@ export const ledgerDeps = lazy(() => {
   return { ...table, ledger: new DynamoLedgerStore(table.documentClient, table.tableName) };
 });
 export type LedgerDeps = ReturnType<typeof ledgerDeps>;
+
+/** The adjustment routes: the ledger and the approval limit (validated at cold start). */
+export const adjustmentDeps = lazy(() => ({ ...ledgerDeps(), approvalLimit: parseEnv(AdjustmentsEnv).ADJUSTMENT_APPROVAL_LIMIT }));
+export type AdjustmentRuntimeDeps = ReturnType<typeof adjustmentDeps>;
 
 function providerFor(name: PaymentsEnv['PAYMENT_PROVIDER']): PaymentProvider {
   switch (name) {
@@ -106,5 +110,7 @@ export const ARRANGEMENT_MAKERS: readonly StaffRole[] = ['csr', 'billing', 'admi
 
 /** Staff who take payments at the counter. */
 export const PAYMENT_TAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
+/** Staff who ask for adjustments (posted at once or kept for approval, see domain/adjustment-approval). */
+export const ADJUSTMENT_REQUESTERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
 /** Staff who return payments and refund credit balances. */
 export const LEDGER_CORRECTORS: readonly StaffRole[] = ['billing', 'admin'];

@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { BILL_DELIVERY, CHANNELS, CUSTOMER_KINDS, METER_TYPES, SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { MIN_QUERY_LENGTH } from '../domain/customers/search';
-import { ORDER_ACTIONS, ORDER_TYPES, PORTAL_ORDER_TYPES } from '../domain/customers/service-orders';
+import { ORDER_ACTIONS, ORDER_STATES, ORDER_TYPES, PORTAL_ORDER_TYPES } from '../domain/customers/service-orders';
 import { UNITS } from '../domain/units';
-import { AccountPath, bodyError, CalendarDate, CycleCode, Id, Line } from './common';
+import { AccountPath, bodyError, CalendarDate, Cursor, CycleCode, Id, Limit, Line } from './common';
 
 /** Free text (notes): newlines and tabs allowed, other control characters not. */
 const Text = (what: string, max: number) =>
@@ -162,6 +162,10 @@ export const CreateServiceOrderRequest = z.object({
   ),
 });
 export type CreateServiceOrderRequest = z.infer<typeof CreateServiceOrderRequest>;
+
+/** GET /staff/service-orders?status=&limit=&cursor= (status CREATED by default). */
+export const ListServiceOrdersRequest = z.object({ query: z.object({ status: enumOf('status', ORDER_STATES).default('CREATED'), limit: Limit(50, 200), cursor: Cursor }) });
+export type ListServiceOrdersRequest = z.infer<typeof ListServiceOrdersRequest>;
 
 const OrderPath = z.object({ orderId: Id('orderId') });
 export const GetServiceOrderRequest = z.object({ path: OrderPath });

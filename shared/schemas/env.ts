@@ -98,6 +98,12 @@ export const PaymentsEnv = TableEnv.extend({
 });
 export type PaymentsEnv = z.infer<typeof PaymentsEnv>;
 
+/** Adjustments above this amount wait for an admin's approval (issue 8: adjustments with approval). */
+export const AdjustmentsEnv = TableEnv.extend({
+  ADJUSTMENT_APPROVAL_LIMIT: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a decimal amount from 0 to 999999.99 with at most 2 decimals, e.g. "100.00"').default('100.00'),
+});
+export type AdjustmentsEnv = z.infer<typeof AdjustmentsEnv>;
+
 /** The provider's webhook also needs the signing secret. */
 export const PaymentWebhookEnv = PaymentsEnv.extend({
   /** Absent: webhooks are not configured and answer 503. */

@@ -1,6 +1,7 @@
 /** Requests of the ledger and payment routes (portal, staff and the provider's webhook). */
 import { z } from 'zod';
 import { SERVICE_TYPES } from '../domain/customers/model';
+import { ADJUSTMENT_REQUEST_STATUSES } from '../domain/adjustment-approval';
 import { MAX_INSTALLMENTS } from '../domain/arrangements';
 import { MAX_DISPUTED_CHARGES } from '../domain/disputes';
 import { COUNTER_METHODS, PORTAL_METHODS } from '../domain/payments';
@@ -97,6 +98,31 @@ export const AdjustmentRequest = z.object({
   ),
 });
 export type AdjustmentRequest = z.infer<typeof AdjustmentRequest>;
+
+/** GET /staff/adjustment-requests?status=&limit=&cursor= (status PENDING by default). */
+export const ListAdjustmentRequestsRequest = z.object({
+  query: z.object({
+    status: z.enum(ADJUSTMENT_REQUEST_STATUSES, { error: `status must be one of ${ADJUSTMENT_REQUEST_STATUSES.join(', ')}` }).default('PENDING'),
+    limit: Limit(50, 200),
+    cursor: Cursor,
+  }),
+});
+export type ListAdjustmentRequestsRequest = z.infer<typeof ListAdjustmentRequestsRequest>;
+
+/** POST /staff/adjustment-requests/{accountId}/{requestId}/decision {decision, reason}: a rejection needs its reason. */
+export const AdjustmentDecisionRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), requestId: Id('requestId') }),
+  body: z
+    .strictObject(
+      {
+        decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
+        reason: Line('reason', 200).optional(),
+      },
+      { error: bodyError },
+    )
+    .refine((body) => body.decision === 'approve' || body.reason !== undefined, { path: ['reason'], error: 'reason is required to reject an adjustment request' }),
+});
+export type AdjustmentDecisionRequest = z.infer<typeof AdjustmentDecisionRequest>;
 
 export const ReversalRequest = z.object({
   path: z.object({ accountId: Id('accountId'), entryId: Id('entryId') }),

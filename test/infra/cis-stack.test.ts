@@ -81,6 +81,9 @@ const FUNCTIONS: Record<string, string> = {
   RefundCredit: 'functions/staff/refund-credit.ts',
   GetLedger: 'functions/staff/get-ledger.ts',
   AdjustBalance: 'functions/staff/adjust-balance.ts',
+  ListAdjustmentRequests: 'functions/staff/list-adjustment-requests.ts',
+  DecideAdjustmentRequest: 'functions/staff/decide-adjustment-request.ts',
+  ListServiceOrders: 'functions/staff/list-service-orders.ts',
   ReverseEntry: 'functions/staff/reverse-entry.ts',
   CreateArrangement: 'functions/staff/create-arrangement.ts',
   CancelArrangement: 'functions/staff/cancel-arrangement.ts',
@@ -160,6 +163,9 @@ const ROUTES: Record<string, string> = {
   'POST /staff/accounts/{accountId}/refunds': 'RefundCredit',
   'GET /staff/accounts/{accountId}/ledger': 'GetLedger',
   'POST /staff/accounts/{accountId}/adjustments': 'AdjustBalance',
+  'GET /staff/adjustment-requests': 'ListAdjustmentRequests',
+  'POST /staff/adjustment-requests/{accountId}/{requestId}/decision': 'DecideAdjustmentRequest',
+  'GET /staff/service-orders': 'ListServiceOrders',
   'POST /staff/accounts/{accountId}/ledger/{entryId}/reversal': 'ReverseEntry',
   'POST /staff/accounts/{accountId}/arrangements': 'CreateArrangement',
   'POST /staff/accounts/{accountId}/arrangements/{arrangementId}/cancel': 'CancelArrangement',
@@ -202,8 +208,8 @@ const ROUTES: Record<string, string> = {
 /** The functions outside the API, by logical id, and the API's functions. */
 const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
 const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun', 'StartCollectionsRun', 'PaymentFileRoutes'];
-const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListBillingRuns', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense'];
-const WRITERS = ['ValidateReads', 'RebillBill', 'CorrectTariff', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense'];
+const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListBillingRuns', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense', 'ListAdjustmentRequests', 'ListServiceOrders'];
+const WRITERS = ['ValidateReads', 'RebillBill', 'CorrectTariff', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense', 'DecideAdjustmentRequest'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];
@@ -219,7 +225,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}', achOriginator: '{"immediateDestination":"121042882","immediateDestinationName":"ODFI","immediateOrigin":"1234567890","immediateOriginName":"UTILITY","companyId":"1234567890","companyName":"UTILITY","originatingDfi":"12104288"}' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}', achOriginator: '{"immediateDestination":"121042882","immediateDestinationName":"ODFI","immediateOrigin":"1234567890","immediateOriginName":"UTILITY","companyId":"1234567890","companyName":"UTILITY","originatingDfi":"12104288"}', adjustmentApprovalLimit: '250' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -669,7 +675,10 @@ describe('functions', () => {
       // No ACH settings unless the deployment gives them (autopay runs answer 503).
       expect('ACH_ORIGINATOR' in variables).toBe(false);
       expect('ARRANGEMENT_GRACE_DAYS' in variables).toBe(serves(id, ['CreateArrangement', 'CancelArrangement']));
+      expect({ id, limit: 'ADJUSTMENT_APPROVAL_LIMIT' in variables }).toEqual({ id, limit: serves(id, ['AdjustBalance', 'ListAdjustmentRequests', 'DecideAdjustmentRequest']) });
     }
+    expect(props(fnResource('DecideAdjustmentRequest')).Environment.Variables.ADJUSTMENT_APPROVAL_LIMIT).toBe('100.00');
+    expect(props(fnResource('AdjustBalance', configuredJson)).Environment.Variables.ADJUSTMENT_APPROVAL_LIMIT).toBe('250');
     // The bill settings go to BillSegment; the due days also to the functions that run the bill exception and cycle handlers and the scheduler.
     for (const [id, fn] of projectFunctions()) {
       const variables = props(fn).Environment.Variables as Json;
@@ -756,6 +765,8 @@ describe('outputs and configuration', () => {
     [{ deletionProtection: 'yes' }, /context deletionProtection must be true or false/],
     [{ alarmEmail: 'ops' }, /context alarmEmail must be an e-mail address/],
     [{ returnedPaymentFee: '25.005' }, /returnedPaymentFee must be a decimal amount/],
+    [{ adjustmentApprovalLimit: '12.345' }, /adjustmentApprovalLimit must be a decimal amount/],
+    [{ adjustmentApprovalLimit: '-5' }, /adjustmentApprovalLimit must be a decimal amount/],
     [{ paymentWebhookSecret: 'short' }, /paymentWebhookSecret must be at least 16 characters/],
     [{ paymentProvider: 'stripe' }, /paymentProvider must be "none" or "sandbox"/],
     [{ arrangementGraceDays: '400' }, /arrangementGraceDays must be a whole number of days from 0 to 365/],

@@ -235,11 +235,15 @@ describe('the ledger and payments over HTTP', () => {
     expect((await balance('A0002', tokens.customer2)).balance).not.toBe('0.00');
   });
 
-  it('lets billing staff adjust a balance and reverse an adjustment once, but not a bill', async () => {
+  it('lets billing staff adjust a balance and reverse an adjustment once, but not a bill; a CSR\'s adjustment waits for approval', async () => {
     const before = new Decimal((await balance('A0002', tokens.customer2)).balance);
     const adjust = (token: string, key: string, body: unknown) => api('POST', '/staff/accounts/A0002/adjustments', token, body, { 'idempotency-key': key });
     const body = { amount: '10.00', direction: 'debit', service: 'electric', reason: 'meter tampering charge' };
-    expect((await adjust(tokens.csr, 'adj-1', body)).status).toBe(403);
+    // A CSR's adjustment waits for approval (202, nothing posted); an auditor may not ask for one.
+    const requested = await adjust(tokens.csr, 'adj-csr', body);
+    expect(requested.status).toBe(202);
+    expect(requested.json.request).toMatchObject({ status: 'PENDING', amount: '10.00', direction: 'debit' });
+    expect((await adjust(tokens.auditor, 'adj-aud', body)).status).toBe(403);
     expect((await adjust(tokens.billing, 'adj-1', { ...body, direction: 'sideways' })).status).toBe(400);
     const adjusted = await adjust(tokens.billing, 'adj-1', body);
     expect(adjusted.status).toBe(201);

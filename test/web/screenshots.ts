@@ -55,6 +55,25 @@ async function main(): Promise<void> {
     await shot(page, 'console-account-desktop');
     await page.setViewportSize(PHONE);
     await shot(page, 'console-account-phone');
+    // The CSR screens: an adjustment above the approval limit waiting in the queue, the service orders, the worklist.
+    await page.setViewportSize(DESKTOP);
+    await page.getByLabel('Amount (USD)').fill('150.00');
+    await page.getByLabel('Reason', { exact: true }).fill('Leak allowance for the January bill');
+    await page.getByRole('button', { name: 'Adjust', exact: true }).click();
+    await page.getByRole('link', { name: 'Open the approvals queue' }).click();
+    await page.getByText('You asked for this adjustment').waitFor();
+    await shot(page, 'console-approvals-desktop');
+    await page.getByRole('link', { name: 'Service orders' }).click();
+    await page.getByRole('heading', { name: /orders, latest change first/ }).waitFor();
+    await page.locator('td a').first().click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await shot(page, 'console-service-order-desktop');
+    await page.setViewportSize(PHONE);
+    await shot(page, 'console-service-order-phone');
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole('link', { name: 'Collections' }).click();
+    await page.getByRole('heading', { name: /^Run of / }).waitFor();
+    await shot(page, 'console-collections-desktop');
     // Operations: the billing runs, a run's progress and the read exceptions queue (a held negative reading).
     const setup = await platform.token({ staff: 'setup', role: 'billing' });
     const readDay = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);

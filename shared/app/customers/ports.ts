@@ -2,7 +2,8 @@
 import type { AuditEvent, AuditEntityType } from '../../domain/audit';
 import type { AccountRecord, Agreement, CustomerRecord, DepositDecision, FieldRead, MeterRecord, Note, Premise, ServicePoint } from '../../domain/customers/model';
 import type { SearchField, SearchToken } from '../../domain/customers/search';
-import type { ServiceOrder } from '../../domain/customers/service-orders';
+import type { OrderState, ServiceOrder } from '../../domain/customers/service-orders';
+import type { Page } from '../ports';
 
 /**
  * One entity to write. Without `previous` the entity must not exist yet; with it, the stored
@@ -39,6 +40,8 @@ export interface CustomerRecordStore {
   getOrder(orderId: string): Promise<ServiceOrder | undefined>;
   /** The orders of an account, oldest first. */
   listOrdersOfAccount(accountId: string): Promise<ServiceOrder[]>;
+  /** One page of the orders in a state, latest change first (GSI2, eventually consistent). */
+  pageOrdersByState(state: OrderState, limit: number, cursor?: string): Promise<Page<ServiceOrder>>;
   listNotes(accountId: string, limit: number): Promise<Note[]>;
   /** Newest first. */
   listAudit(entityType: AuditEntityType, entityId: string, limit: number): Promise<AuditEvent[]>;

@@ -7,7 +7,7 @@ import { requireOwnAccount } from '../../domain/identity';
 import { ServiceRuleViolation } from '../../domain/customers/errors';
 import { installMeter, removeMeter, syncAccount } from '../../domain/customers/lifecycle';
 import type { FieldRead } from '../../domain/customers/model';
-import { isOpen, newOrder, PORTAL_ORDER_TYPES, READ_ORDERS, transition, type OrderAction, type OrderCompletion, type OrderType, type PortalOrderType, type ServiceOrder } from '../../domain/customers/service-orders';
+import { isOpen, newOrder, PORTAL_ORDER_TYPES, READ_ORDERS, transition, type OrderAction, type OrderCompletion, type OrderState, type OrderType, type PortalOrderType, type ServiceOrder } from '../../domain/customers/service-orders';
 import { Session, withRetry, type SessionDeps } from './session';
 
 export interface CreateOrderInput {
@@ -114,6 +114,15 @@ async function postCompletion(session: Session, order: ServiceOrder): Promise<vo
 
 export async function getServiceOrder(deps: SessionDeps, orderId: string): Promise<ServiceOrder> {
   return new Session(deps, 'reader').mustOrder(orderId);
+}
+
+/**
+ * The work queue of the console: one page of the orders in a state, latest change first. The
+ * state index is eventually consistent: an order that moved on a moment ago is left out.
+ */
+export async function listServiceOrders(deps: Pick<SessionDeps, 'records'>, input: { status: OrderState; limit: number; cursor?: string | undefined }): Promise<{ status: OrderState; items: ServiceOrder[]; nextCursor: string | null }> {
+  const page = await deps.records.pageOrdersByState(input.status, input.limit, input.cursor);
+  return { status: input.status, items: page.items.filter((order) => order.state === input.status), nextCursor: page.nextCursor ?? null };
 }
 
 // ---------------------------------------------------------------- portal

@@ -1,11 +1,11 @@
 /** Errors of the ledger and payment use cases (the HTTP adapter maps them by category). */
-import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors';
+import { ConflictError, Forbidden, NotFoundError, RuleViolation } from '../../domain/errors';
 
 /** A part of a ledger write whose condition failed: the entry was posted before, the payment changed, ... */
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget' | 'trace',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget' | 'trace' | 'adjustment-request',
     message: string,
   ) {
     super(message);
@@ -114,4 +114,18 @@ export class SuspenseNotFound extends NotFoundError {
 /** A suspense credit of an imported file was applied to an account already (HTTP 409). */
 export class SuspenseAlreadyApplied extends ConflictError {
   override name = 'SuspenseAlreadyApplied';
+}
+
+export class AdjustmentRequestNotFound extends NotFoundError {
+  override name = 'AdjustmentRequestNotFound';
+}
+
+/** The adjustment request was approved or rejected already (HTTP 409). */
+export class AdjustmentRequestDecided extends ConflictError {
+  override name = 'AdjustmentRequestDecided';
+}
+
+/** The user may not decide this adjustment request: their own, or above their limit (HTTP 403). */
+export class AdjustmentDecisionForbidden extends Forbidden {
+  override name = 'AdjustmentDecisionForbidden';
 }

@@ -1,4 +1,5 @@
 /** What the ledger and payment use cases need from storage and from the payment provider. */
+import type { AdjustmentRequest, AdjustmentRequestStatus } from '../../domain/adjustment-approval';
 import type { Arrangement, ArrangementStatus } from '../../domain/arrangements';
 import type { AuditEvent } from '../../domain/audit';
 import type { BudgetPlan } from '../../domain/budget';
@@ -51,6 +52,8 @@ export interface LedgerWrite {
   budget?: { value: BudgetPlan; expectedVersion: number };
   /** An autopay debit's NACHA trace number, claimed once and pointing at its payment (returns find it). */
   achTrace?: { traceNumber: string; paymentId: string; accountId: string };
+  /** A new adjustment request, or a decided one that must still be PENDING. */
+  adjustmentRequest?: { value: AdjustmentRequest; expectedStatus?: 'PENDING' };
 }
 
 export interface LedgerStore {
@@ -91,6 +94,10 @@ export interface LedgerStore {
   getBudgets(accountIds: readonly string[]): Promise<BudgetPlan[]>;
   /** The payment an autopay debit's trace number belongs to. */
   paymentIdByTrace(traceNumber: string): Promise<string | undefined>;
+  /** One adjustment request of the account (consistent read). */
+  getAdjustmentRequest(accountId: string, requestId: string): Promise<AdjustmentRequest | undefined>;
+  /** One page of the adjustment requests with this status across accounts, oldest request first. */
+  pageAdjustmentRequests(status: AdjustmentRequestStatus, limit: number, cursor?: string): Promise<Page<AdjustmentRequest>>;
 }
 
 export type ChargeResult = { status: 'succeeded'; reference: string } | { status: 'declined'; reason: string };

@@ -10,13 +10,18 @@ import { day, instant, label, money } from '../common/format';
 import { ErrorMessage, Load, Loading, useResource } from '../common/ui';
 import type { Balance, Bill, Payment } from '../common/types';
 import { DisputePanel } from './dispute-panel';
+import { AccountOrders } from './account-orders';
+import { AdjustmentForm } from './adjustment-form';
+import type { StaffOrder } from './service-orders';
 import type { Dispute, LedgerEntry } from './dispute-panel';
 
 interface Overview {
   account: { accountId: string; customerId: string; name: string; serviceAddress: string; status: string; lifecycle?: string; cycle?: string; serviceClass?: string };
   customers: Array<{ customerId: string; name: string; email?: string; phones?: Array<{ number?: string } | string>; billDelivery?: string }>;
   premises: Array<{ premiseId: string; address?: { line1?: string; city?: string; state?: string; zip?: string } }>;
-  agreements: Array<{ agreementId: string; serviceType: string; tariffId: string; status: string; startDate?: string; meterId?: string }>;
+  agreements: Array<{ agreementId: string; serviceType: string; tariffId: string; status: string; startDate?: string; meterId?: string; servicePointId?: string }>;
+  openServiceOrders?: StaffOrder[];
+  recentServiceOrders?: StaffOrder[];
   bills: Bill[];
   balance: string;
   receivable: Balance;
@@ -100,6 +105,10 @@ export function AccountOverview(props: { api: ApiClient; accountId: string; role
           </ul>
         </section>
         <DisputePanel api={api} base={base} role={props.role} disputes={data.disputes} ledger={ledger} onChanged={reload} />
+      </div>
+      <div className="grid">
+        <AdjustmentForm api={api} base={base} role={props.role} services={data.agreements.map((agreement) => agreement.serviceType)} onChanged={reload} />
+        <AccountOrders api={api} accountId={accountId} role={props.role} agreements={data.agreements} open={data.openServiceOrders ?? []} recent={data.recentServiceOrders ?? []} onChanged={reload} />
       </div>
       <section className="card" aria-labelledby="bills-title">
         <h2 id="bills-title">Bills</h2>

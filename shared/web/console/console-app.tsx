@@ -11,6 +11,9 @@ import { AccountOverview } from './account-overview';
 import { BillReview } from './bill-review';
 import { BillingRunPage, BillingRuns } from './billing-runs';
 import { ReadExceptions } from './read-exceptions';
+import { Approvals } from './approvals';
+import { CollectionsWorklist } from './collections-worklist';
+import { ServiceOrderPage, ServiceOrders } from './service-orders';
 
 /** This app's session (sessionStorage); main.tsx finishes a hosted sign-in into it before the first render. */
 export const store = sessionStore('cis.console.session');
@@ -33,6 +36,9 @@ export function ConsoleApp() {
           <Link to={`${BASE}/bill-review`}>Bill review</Link>
           <Link to={`${BASE}/billing-runs`}>Billing runs</Link>
           <Link to={`${BASE}/read-exceptions`}>Read exceptions</Link>
+          <Link to={`${BASE}/approvals`}>Approvals</Link>
+          <Link to={`${BASE}/service-orders`}>Service orders</Link>
+          <Link to={`${BASE}/collections`}>Collections</Link>
         </>
       }
     >
@@ -48,6 +54,11 @@ function Routes(props: { api: ApiClient; session: Session }) {
   const run = /^\/console\/billing-runs\/([^/]+)\/?$/.exec(path);
   if (run) return <BillingRunPage key={run[1]} api={props.api} runId={decodeURIComponent(run[1]!)} role={props.session.role} justStarted={search.get('started') === '1'} />;
   if (/^\/console\/read-exceptions\/?$/.test(path)) return <ReadExceptions api={props.api} role={props.session.role} />;
+  if (/^\/console\/approvals\/?$/.test(path)) return <Approvals key={search.get('status') ?? ''} api={props.api} user={props.session.user} role={props.session.role} status={search.get('status') ?? 'PENDING'} />;
+  if (/^\/console\/service-orders\/?$/.test(path)) return <ServiceOrders key={`${search.get('status') ?? ''}:${search.get('cursor') ?? ''}`} api={props.api} status={search.get('status') ?? 'CREATED'} cursor={search.get('cursor') ?? undefined} />;
+  const order = /^\/console\/service-orders\/([^/]+)\/?$/.exec(path);
+  if (order) return <ServiceOrderPage key={order[1]} api={props.api} orderId={decodeURIComponent(order[1]!)} role={props.session.role} />;
+  if (/^\/console\/collections\/?$/.test(path)) return <CollectionsWorklist key={`${search.get('runDate') ?? ''}:${search.get('cursor') ?? ''}`} api={props.api} runDate={search.get('runDate') ?? undefined} cursor={search.get('cursor') ?? undefined} />;
   const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
   return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;

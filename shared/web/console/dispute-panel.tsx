@@ -2,6 +2,8 @@
  * Billing disputes on the account screen: open a dispute of a charge, then resolve it with a
  * credit adjustment and close it. The adjustment carries an Idempotency-Key kept for the
  * dispute, so retrying after a failure half-way (adjusted, not yet closed) never credits twice.
+ * A credit that needs approval (a CSR's, or one above the approval limit) answers 202: the
+ * dispute then stays open and the panel says the credit awaits approval.
  */
 import { useState } from 'react';
 import { newIdempotencyKey } from '../common/api';
@@ -126,18 +128,24 @@ function ResolveDispute(props: { api: ApiClient; base: string; role?: StaffRole;
   const [key] = useState(() => newIdempotencyKey());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | undefined>();
-  const canAdjust = props.role !== undefined && CAN_ADJUST.includes(props.role);
+  const [pending, setPending] = useState<{ requestId: string; amount: string } | undefined>();
+  const canAdjust = props.role !== undefined && CAN_ADJUST.includes(props.role) && !pending;
   const canClose = props.role !== undefined && CAN_DISPUTE.includes(props.role);
   const submit = async (withCredit: boolean) => {
     setBusy(true);
     setError(undefined);
     try {
       if (withCredit) {
-        await props.api.post(
+        const answer = await props.api.post<{ entry?: unknown; request?: { requestId: string; amount: string } }>(
           `${props.base}/adjustments`,
           { amount: amount.trim(), direction: 'credit', reason: `Dispute ${dispute.disputeId}: ${resolution.trim()}` },
           { 'idempotency-key': key },
         );
+        if (answer?.request) {
+          // Not posted yet: the dispute stays open until the credit is approved.
+          setPending({ requestId: answer.request.requestId, amount: answer.request.amount });
+          return;
+        }
       }
       await props.api.post(`${props.base}/disputes/${encodeURIComponent(dispute.disputeId)}/close`, { resolution: resolution.trim() });
       props.onChanged();
@@ -161,12 +169,19 @@ function ResolveDispute(props: { api: ApiClient; base: string; role?: StaffRole;
         {dispute.reason} <span className="muted">({dispute.openedBy}, {instant(dispute.openedAt)})</span>
       </Alert>
       {error ? <ErrorMessage error={error} /> : null}
-      {canAdjust ? (
-        <Field id={`credit-${dispute.disputeId}`} label="Credit to the customer (USD)" hint="The adjustment posted before the dispute closes.">
+      <div aria-live="polite">
+        {pending ? (
+          <Alert kind="info" title="Credit awaits approval">
+            The credit of {money(pending.amount)} needs another user&rsquo;s approval (request {pending.requestId}); nothing is posted yet and the dispute stays open. Once it is approved in the approvals queue, close the dispute without a further credit.
+          </Alert>
+        ) : null}
+      </div>
+      {pending ? null : canAdjust ? (
+        <Field id={`credit-${dispute.disputeId}`} label="Credit to the customer (USD)" hint="The adjustment posted before the dispute closes; above the approval limit it waits for an admin and the dispute stays open.">
           <input id={`credit-${dispute.disputeId}`} name="amount" inputMode="decimal" required pattern="\d{1,6}(\.\d{1,2})?" value={amount} onChange={(event) => setAmount(event.target.value)} aria-describedby={`credit-${dispute.disputeId}-hint`} />
         </Field>
       ) : (
-        <p className="muted">Credit adjustments need the billing or admin role; you can close the dispute without one.</p>
+        <p className="muted">Credit adjustments need the billing or admin role; you can close the dispute without one, or request a credit for approval under &ldquo;Adjust the balance&rdquo;.</p>
       )}
       <Field id={`resolution-${dispute.disputeId}`} label="Resolution">
         <textarea id={`resolution-${dispute.disputeId}`} name="resolution" required maxLength={500} value={resolution} onChange={(event) => setResolution(event.target.value)} />

@@ -2,6 +2,7 @@
 import { LedgerWriteRefused } from '../../../shared/app/payments/errors';
 import type { ChargeResult, LedgerStore, LedgerWrite, PaymentProvider, RequestRecord, RequestSlot } from '../../../shared/app/payments/ports';
 import type { Page } from '../../../shared/app/ports';
+import type { AdjustmentRequest, AdjustmentRequestStatus } from '../../../shared/domain/adjustment-approval';
 import type { Arrangement } from '../../../shared/domain/arrangements';
 import type { AuditEvent } from '../../../shared/domain/audit';
 import type { BudgetPlan } from '../../../shared/domain/budget';
@@ -34,6 +35,7 @@ export class MemoryLedger implements LedgerStore {
   /** Fails the next commit (after its checks, before writing) with this error: a crash half-way. */
   failNextCommit?: Error;
   readonly traces = new Map<string, string>();
+  readonly adjustmentRequests = new Map<string, AdjustmentRequest>();
   private tokens = 0;
 
   async listEntries(accountId: string) {
@@ -99,6 +101,10 @@ export class MemoryLedger implements LedgerStore {
       if (change.expectedStatus ? current?.status !== change.expectedStatus : current) throw new LedgerWriteRefused('deposit', 'deposit changed');
     }
     if (write.budget && (this.budgets.get(write.budget.value.accountId)?.version ?? 0) !== write.budget.expectedVersion) throw new LedgerWriteRefused('budget', 'budget changed');
+    if (write.adjustmentRequest) {
+      const current = this.adjustmentRequests.get(`${write.adjustmentRequest.value.accountId}|${write.adjustmentRequest.value.requestId}`);
+      if (write.adjustmentRequest.expectedStatus ? current?.status !== write.adjustmentRequest.expectedStatus : current) throw new LedgerWriteRefused('adjustment-request', 'adjustment request changed');
+    }
     if (this.failNextCommit) {
       const failure = this.failNextCommit;
       delete this.failNextCommit;
@@ -120,6 +126,14 @@ export class MemoryLedger implements LedgerStore {
     for (const change of write.deposits ?? []) this.deposits.set(change.value.depositId, change.value);
     if (write.budget) this.budgets.set(write.budget.value.accountId, { ...write.budget.value, version: write.budget.expectedVersion + 1 });
     if (write.achTrace) this.traces.set(write.achTrace.traceNumber, write.achTrace.paymentId);
+    if (write.adjustmentRequest) this.adjustmentRequests.set(`${write.adjustmentRequest.value.accountId}|${write.adjustmentRequest.value.requestId}`, write.adjustmentRequest.value);
+  }
+  async getAdjustmentRequest(accountId: string, requestId: string) {
+    return this.adjustmentRequests.get(`${accountId}|${requestId}`);
+  }
+  async pageAdjustmentRequests(status: AdjustmentRequestStatus, limit: number): Promise<Page<AdjustmentRequest>> {
+    const key = (r: AdjustmentRequest) => `${r.requestedAt}#${r.accountId}#${r.requestId}`;
+    return { items: [...this.adjustmentRequests.values()].filter((r) => r.status === status).sort((a, b) => key(a).localeCompare(key(b))).slice(0, limit) };
   }
   async paymentIdByTrace(traceNumber: string) {
     return this.traces.get(traceNumber);

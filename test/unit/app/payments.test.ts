@@ -202,12 +202,13 @@ describe('payment webhooks', () => {
 });
 
 describe('adjustments and reversals', () => {
+  const billing = { username: 'bill', roles: ['billing'] as const };
   it('post an adjustment once per key and reverse it once; bills and payments are not reversible here', async () => {
     const { deps, ledger } = setup();
     const input = { accountId: 'A1', idempotencyKey: 'j1', amount: '15.00', direction: 'credit' as const, service: 'water', reason: 'leak allowance' };
-    const first = await adjustBalance(deps, 'bill', input);
-    expect(await adjustBalance(deps, 'bill', input)).toEqual(first);
-    await expect(adjustBalance(deps, 'bill', { ...input, amount: '16.00' })).rejects.toThrow(IdempotencyKeyReused);
+    const first = await adjustBalance(deps, billing, input);
+    expect(await adjustBalance(deps, billing, input)).toEqual(first);
+    await expect(adjustBalance(deps, billing, { ...input, amount: '16.00' })).rejects.toThrow(IdempotencyKeyReused);
     const entry = (first.body as { entry: { entryId: string; postings: unknown } }).entry;
     expect(entry.postings).toEqual([
       { ledgerAccount: 'ACCOUNTS_RECEIVABLE', side: 'credit', amount: '15.00', service: 'water' },
