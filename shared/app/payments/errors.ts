@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, RuleViolation } from '../../domain/errors
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget' | 'trace',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'arrangement-request' | 'dispute' | 'deposit' | 'budget' | 'trace',
     message: string,
   ) {
     super(message);
@@ -114,4 +114,18 @@ export class SuspenseNotFound extends NotFoundError {
 /** A suspense credit of an imported file was applied to an account already (HTTP 409). */
 export class SuspenseAlreadyApplied extends ConflictError {
   override name = 'SuspenseAlreadyApplied';
+}
+
+export class ArrangementRequestNotFound extends NotFoundError {
+  override name = 'ArrangementRequestNotFound';
+}
+
+/** The account has a request for an arrangement waiting for staff already (HTTP 409). */
+export class ArrangementRequestPending extends ConflictError {
+  override name = 'ArrangementRequestPending';
+}
+
+/** The request was decided already, the other way (HTTP 409). */
+export class ArrangementRequestDecided extends ConflictError {
+  override name = 'ArrangementRequestDecided';
 }
