@@ -1,4 +1,4 @@
-/** The staff console: sign-in with a role, search, and the account overview. */
+/** The staff console: sign-in with a role, search, the account overview and the work queues. */
 import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError, STAFF_ROLES } from '../common/auth';
@@ -8,6 +8,7 @@ import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
 import { BillReview } from './bill-review';
+import { ArrangementRequests } from './arrangement-requests';
 
 const store = sessionStore('cis.console.session');
 const auth = authForBuild();
@@ -27,6 +28,7 @@ export function ConsoleApp() {
         <>
           <Link to={`${BASE}/`}>Search</Link>
           <Link to={`${BASE}/bill-review`}>Bill review</Link>
+          <Link to={`${BASE}/arrangement-requests`}>Arrangement requests</Link>
         </>
       }
     >
@@ -38,6 +40,7 @@ export function ConsoleApp() {
 function Routes(props: { api: ApiClient; session: Session }) {
   const { path, search } = useLocation();
   if (/^\/console\/bill-review\/?$/.test(path)) return <BillReview api={props.api} role={props.session.role} />;
+  if (/^\/console\/arrangement-requests\/?$/.test(path)) return <ArrangementRequests api={props.api} role={props.session.role} />;
   const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
   return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;
