@@ -1,4 +1,4 @@
-/** PATCH /staff/customers/{customerId} {name?, kind?, email?, phones?, billDelivery?, mailingAddress?, contacts?} : the customer (csr, admin). */
+/** PATCH /staff/customers/{customerId} {name?, kind?, email?, phones?, billDelivery?, mailingAddress?, contacts?, notifications?} : the customer (csr, admin). */
 import { updateCustomer } from '../../shared/app/customers/update-customer';
 import { customerDeps, RECORD_WRITERS, type CustomerDeps } from '../../shared/adapters/customer-runtime';
 import { staffRoute } from '../../shared/adapters/http';

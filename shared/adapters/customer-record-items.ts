@@ -7,6 +7,7 @@
 import type { AccountRecord, Agreement, Contact, CustomerRecord, FieldRead, InstallEvent, MeterRecord, Note, Premise, PostalAddress, ServicePoint } from '../domain/customers/model';
 import { BILL_DELIVERY, CHANNELS, CUSTOMER_KINDS, METER_TYPES, SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { serviceTypeOfUnit } from '../domain/customers/lifecycle';
+import { NOTIFICATION_CHANNELS, NOTIFICATION_TOPICS, type NotificationChannel, type NotificationPreferences } from '../domain/customers/notifications';
 import type { SearchToken } from '../domain/customers/search';
 import { SEARCH_FIELDS } from '../domain/customers/search';
 import { ORDER_STATES, ORDER_TYPES, type Milestone, type OrderCompletion, type ServiceOrder } from '../domain/customers/service-orders';
@@ -49,12 +50,22 @@ export function customerRecordToItem(customer: CustomerRecord): Item {
     billDelivery: customer.billDelivery,
     mailingAddress: customer.mailingAddress ? { ...customer.mailingAddress } : undefined,
     contacts: customer.contacts.map((contact) => ({ ...contact })),
+    notifications: customer.notifications ? Object.fromEntries(Object.entries(customer.notifications).map(([topic, channels]) => [topic, [...channels]])) : undefined,
     recordVersion: customer.recordVersion,
   };
 }
 
+/** Stored notification preferences: every topic a list of known channels. */
+function notificationsFromItem(stored: Item): NotificationPreferences {
+  return Object.fromEntries(NOTIFICATION_TOPICS.map((topic) => [topic, strList(stored, topic).map((channel) => {
+    if (!(NOTIFICATION_CHANNELS as readonly string[]).includes(channel)) throw new CorruptRecord(`notifications.${topic} holds an unknown channel ${channel}`);
+    return channel as NotificationChannel;
+  })])) as NotificationPreferences;
+}
+
 export function customerRecordFromItem(item: Item): CustomerRecord {
   const mailing = optMap(item, 'mailingAddress');
+  const notifications = optMap(item, 'notifications');
   return {
     ...customerFromItem(item),
     kind: item['kind'] === undefined ? 'PERSON' : oneOf(item, 'kind', CUSTOMER_KINDS),
@@ -66,6 +77,7 @@ export function customerRecordFromItem(item: Item): CustomerRecord {
       const email = optStr(c, 'email');
       return { name: str(c, 'name'), role: oneOf(c, 'role', ['PRIMARY', 'BILLING', 'EMERGENCY', 'AUTHORIZED'] as const), ...(phone ? { phone } : {}), ...(email ? { email } : {}) } satisfies Contact;
     }),
+    ...(notifications ? { notifications: notificationsFromItem(notifications) } : {}),
     recordVersion: version(item),
   };
 }

@@ -68,6 +68,11 @@ export const keys = {
   ARRANGEMENT_PREFIX: 'ARRANGEMENT#',
   /** Serializes the creation and closing of an account's arrangements (a version bumped by each). */
   arrangementGuard: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'ARRANGEMENTGUARD' }),
+  /** A customer's request for a payment arrangement; listed through GSI2 (oldest first) while PENDING. */
+  arrangementRequest: (accountId: string, requestId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `ARRANGEMENTREQUEST#${requestId}` }),
+  ARRANGEMENT_REQUEST_PREFIX: 'ARRANGEMENTREQUEST#',
+  pendingArrangementRequest: (requestedAt: string, accountId: string, requestId: string) => ({ GSI2PK: 'TYPE#ARRANGEMENTREQUEST#PENDING', GSI2SK: `${requestedAt}#${accountId}#${requestId}` }),
+  PENDING_ARRANGEMENT_REQUESTS_PARTITION: 'TYPE#ARRANGEMENTREQUEST#PENDING',
   /** A dispute of charges of the account. */
   dispute: (accountId: string, disputeId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: `DISPUTE#${disputeId}` }),
   DISPUTE_PREFIX: 'DISPUTE#',

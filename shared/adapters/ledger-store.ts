@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ADJUSTMENT_REQUEST_STATUSES, type AdjustmentRequest, type AdjustmentRequestStatus } from '../domain/adjustment-approval';
+import { ARRANGEMENT_REQUEST_STATUSES, type ArrangementRequest } from '../domain/arrangement-requests';
 import { ARRANGEMENT_STATUSES, type Arrangement } from '../domain/arrangements';
 import { BUDGET_STATUSES, type BudgetPlan } from '../domain/budget';
 import { DEPOSIT_STATUSES, type Deposit } from '../domain/deposits';
@@ -157,6 +158,37 @@ export function arrangementFromItem(item: Item): Arrangement {
     ...optional('closedAt'),
     ...optional('closedBy'),
     ...optional('closeReason'),
+  };
+}
+
+export function arrangementRequestToItem(request: ArrangementRequest): Item {
+  return {
+    ...keys.arrangementRequest(request.accountId, request.requestId),
+    ...(request.status === 'PENDING' ? keys.pendingArrangementRequest(request.requestedAt, request.accountId, request.requestId) : {}),
+    type: 'ARRANGEMENT_REQUEST',
+    ...request,
+  };
+}
+
+export function arrangementRequestFromItem(item: Item): ArrangementRequest {
+  const optional = (name: 'reason' | 'decidedAt' | 'decidedBy' | 'decisionReason' | 'arrangementId') => {
+    const value = optStr(item, name);
+    return value ? { [name]: value } : {};
+  };
+  return {
+    requestId: str(item, 'requestId'),
+    accountId: str(item, 'accountId'),
+    customerId: str(item, 'customerId'),
+    status: oneOf(item, 'status', ARRANGEMENT_REQUEST_STATUSES),
+    installments: int(item, 'installments'),
+    pastDue: decimalStr(item, 'pastDue'),
+    requestedAt: str(item, 'requestedAt'),
+    requestedBy: str(item, 'requestedBy'),
+    ...optional('reason'),
+    ...optional('decidedAt'),
+    ...optional('decidedBy'),
+    ...optional('decisionReason'),
+    ...optional('arrangementId'),
   };
 }
 
@@ -443,6 +475,10 @@ export class DynamoLedgerStore implements LedgerStore {
     for (const { value, expectedStatus } of write.arrangements ?? []) {
       parts.push({ part: 'arrangement', what: expectedStatus ? `arrangement ${value.arrangementId} is no longer ${expectedStatus}` : `arrangement ${value.arrangementId} exists`, item: { Put: this.conditionalPut(arrangementToItem(value), expectedStatus) } });
     }
+    if (write.arrangementRequest) {
+      const { value, expectedStatus } = write.arrangementRequest;
+      parts.push({ part: 'arrangement-request', what: expectedStatus ? `arrangement request ${value.requestId} is no longer ${expectedStatus}` : `arrangement request ${value.requestId} exists`, item: { Put: this.conditionalPut(arrangementRequestToItem(value), expectedStatus) } });
+    }
     if (write.dispute) {
       const { value, expectedStatus } = write.dispute;
       parts.push({ part: 'dispute', what: expectedStatus ? `dispute ${value.disputeId} is no longer ${expectedStatus}` : `dispute ${value.disputeId} exists`, item: { Put: this.conditionalPut(disputeToItem(value), expectedStatus) } });
@@ -517,6 +553,26 @@ export class DynamoLedgerStore implements LedgerStore {
 
   async listArrangements(accountId: string): Promise<Arrangement[]> {
     return (await this.listPrefix(accountId, keys.ARRANGEMENT_PREFIX, 'Query arrangements')).map(arrangementFromItem);
+  }
+
+  async listArrangementRequests(accountId: string): Promise<ArrangementRequest[]> {
+    return (await this.listPrefix(accountId, keys.ARRANGEMENT_REQUEST_PREFIX, 'Query arrangement requests')).map(arrangementRequestFromItem);
+  }
+
+  async pagePendingArrangementRequests(limit: number, cursor?: string): Promise<Page<ArrangementRequest>> {
+    return queryPage(
+      this.documentClient,
+      'Query pending arrangement requests',
+      {
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.PENDING_ARRANGEMENT_REQUESTS_PARTITION },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, { GSI2PK: keys.PENDING_ARRANGEMENT_REQUESTS_PARTITION }, ['PK', 'SK', 'GSI2PK', 'GSI2SK']),
+      },
+      arrangementRequestFromItem,
+    );
   }
 
   async listDisputes(accountId: string): Promise<Dispute[]> {

@@ -107,6 +107,8 @@ export const BANK_FILE_HANDLERS: readonly StaffRole[] = ['billing', 'admin'];
 
 /** Staff who make and cancel payment arrangements and open and close disputes. */
 export const ARRANGEMENT_MAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];
+/** Staff who see the queue of customers' arrangement requests (the makers decide them). */
+export const ARRANGEMENT_REQUEST_READERS: readonly StaffRole[] = ['csr', 'billing', 'admin', 'auditor'];
 
 /** Staff who take payments at the counter. */
 export const PAYMENT_TAKERS: readonly StaffRole[] = ['csr', 'billing', 'admin'];

@@ -1,4 +1,4 @@
-/** The bill delivery queue: one SQS message per bill, sent ten to a batch, with the channel as a message attribute. */
+/** The bill delivery queue: one SQS message per bill (with the customer's "bill ready" notification channels), sent ten to a batch, with the channel as a message attribute. */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { BillDeliveryQueue } from '../app/bill-delivery';
 import { TransientStoreError } from '../app/errors';

@@ -6,6 +6,7 @@
  */
 import type { Bill } from './billing';
 import type { BillDelivery, CustomerRecord } from './customers/model';
+import { notificationsOf, type NotificationChannel } from './customers/notifications';
 
 export type DeliveredBill = Pick<Bill, 'billId' | 'accountId' | 'customerId' | 'periodStart' | 'periodEnd' | 'total' | 'dueDate' | 'finalBill'>;
 
@@ -26,15 +27,22 @@ export interface BillDeliveryEvent {
   email?: string;
   /** PAPER: the address to print on the envelope. */
   mailingAddress?: CustomerRecord['mailingAddress'];
+  /** The customer's "bill ready" notification channels (a notifier sends on these; [] = none). */
+  notify: NotificationChannel[];
+  /** The address of each channel in `notify`. */
+  notifyEmail?: string;
+  notifyPhone?: string;
 }
 
 /**
  * The delivery event of a bill for its customer. A customer record that is missing, or an e-mail
  * delivery without an address, falls back to paper, so no bill goes undelivered.
  */
-export function deliveryEvent(bill: DeliveredBill, customer: Pick<CustomerRecord, 'billDelivery' | 'email' | 'mailingAddress'> | undefined): BillDeliveryEvent {
+export function deliveryEvent(bill: DeliveredBill, customer: (Pick<CustomerRecord, 'billDelivery' | 'email' | 'mailingAddress'> & Partial<Pick<CustomerRecord, 'phones' | 'notifications'>>) | undefined): BillDeliveryEvent {
   const wanted = customer?.billDelivery ?? 'PAPER';
   const channel: BillDelivery = wanted === 'EMAIL' && !customer?.email ? 'PAPER' : wanted;
+  // A channel whose address is gone is left out rather than sent nowhere.
+  const notify = customer ? notificationsOf(customer).billReady.filter((c) => (c === 'EMAIL' ? Boolean(customer.email) : (customer.phones?.length ?? 0) > 0)) : [];
   return {
     type: 'bill.ready',
     billId: bill.billId,
@@ -49,5 +57,8 @@ export function deliveryEvent(bill: DeliveredBill, customer: Pick<CustomerRecord
     documentPath: `/portal/accounts/${bill.accountId}/bills/${bill.billId}/document`,
     ...(channel === 'EMAIL' && customer?.email ? { email: customer.email } : {}),
     ...(channel === 'PAPER' && customer?.mailingAddress ? { mailingAddress: { ...customer.mailingAddress } } : {}),
+    notify,
+    ...(notify.includes('EMAIL') && customer?.email ? { notifyEmail: customer.email } : {}),
+    ...(notify.includes('SMS') && customer?.phones?.[0] ? { notifyPhone: customer.phones[0] } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { BILL_DELIVERY, CHANNELS, CUSTOMER_KINDS, METER_TYPES, SERVICE_CLASSES, SERVICE_TYPES } from '../domain/customers/model';
 import { MIN_QUERY_LENGTH } from '../domain/customers/search';
+import { NOTIFICATION_CHANNELS, NOTIFICATION_TOPICS } from '../domain/customers/notifications';
 import { ORDER_ACTIONS, ORDER_STATES, ORDER_TYPES, PORTAL_ORDER_TYPES } from '../domain/customers/service-orders';
 import { UNITS } from '../domain/units';
 import { AccountPath, bodyError, CalendarDate, Cursor, CycleCode, Id, Limit, Line } from './common';
@@ -342,6 +343,21 @@ export type BalanceRow = z.infer<typeof BalanceRow>;
 
 // ---------------------------------------------------------------- customer changes
 
+/** Channels per notification topic; topics left out keep theirs, [] turns a topic off. */
+export const NotificationsSchema = z.strictObject(
+  Object.fromEntries(
+    NOTIFICATION_TOPICS.map((topic) => [
+      topic,
+      z
+        .array(enumOf(`notifications.${topic}[]`, NOTIFICATION_CHANNELS), { error: `notifications.${topic} must be a list of channels (${NOTIFICATION_CHANNELS.join(', ')})` })
+        .max(NOTIFICATION_CHANNELS.length)
+        .refine((channels) => new Set(channels).size === channels.length, `notifications.${topic} must not repeat a channel`)
+        .optional(),
+    ]),
+  ) as Record<(typeof NOTIFICATION_TOPICS)[number], z.ZodOptional<z.ZodArray<z.ZodEnum<{ EMAIL: 'EMAIL'; SMS: 'SMS' }>>>>,
+  { error: (issue) => (issue.code === 'invalid_type' ? `notifications must be an object of topics (${NOTIFICATION_TOPICS.join(', ')})` : issue.code === 'unrecognized_keys' ? `notifications: unknown topic; topics are ${NOTIFICATION_TOPICS.join(', ')}` : undefined) },
+);
+
 export const UpdateCustomerBody = z
   .strictObject(
     {
@@ -352,6 +368,7 @@ export const UpdateCustomerBody = z
       billDelivery: enumOf('billDelivery', BILL_DELIVERY).optional(),
       mailingAddress: PostalAddressSchema.nullable().optional(),
       contacts: NewCustomerSchema.shape.contacts,
+      notifications: NotificationsSchema.optional(),
     },
     { error: bodyError },
   )
@@ -363,10 +380,17 @@ export type UpdateCustomerRequest = z.infer<typeof UpdateCustomerRequest>;
 /** What customers may change themselves in the portal. */
 export const UpdateMyPreferencesRequest = z.object({
   body: z
-    .strictObject({ billDelivery: enumOf('billDelivery', BILL_DELIVERY).optional(), email: Email.optional(), phones: z.array(Phone).max(5, 'at most 5 phones').optional(), mailingAddress: PostalAddressSchema.optional() }, { error: bodyError })
+    .strictObject(
+      { billDelivery: enumOf('billDelivery', BILL_DELIVERY).optional(), email: Email.optional(), phones: z.array(Phone).max(5, 'at most 5 phones').optional(), mailingAddress: PostalAddressSchema.optional(), notifications: NotificationsSchema.optional() },
+      { error: bodyError },
+    )
     .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'the body must change at least one field', path: ['body'] }),
 });
 export type UpdateMyPreferencesRequest = z.infer<typeof UpdateMyPreferencesRequest>;
+
+/** GET /portal/preferences takes nothing but the token. */
+export const MyPreferencesRequest = z.object({});
+export type MyPreferencesRequest = z.infer<typeof MyPreferencesRequest>;
 
 export const GetPremiseRequest = z.object({ path: z.object({ premiseId: Id('premiseId') }) });
 export type GetPremiseRequest = z.infer<typeof GetPremiseRequest>;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SERVICE_TYPES } from '../domain/customers/model';
 import { ADJUSTMENT_REQUEST_STATUSES } from '../domain/adjustment-approval';
+import { ARRANGEMENT_DECISIONS } from '../domain/arrangement-requests';
 import { MAX_INSTALLMENTS } from '../domain/arrangements';
 import { MAX_DISPUTED_CHARGES } from '../domain/disputes';
 import { COUNTER_METHODS, PORTAL_METHODS } from '../domain/payments';
@@ -283,3 +284,39 @@ export const TransferBalanceRequest = z.object({
   ),
 });
 export type TransferBalanceRequest = z.infer<typeof TransferBalanceRequest>;
+
+const Installments = z
+  .number({ error: `installments must be a whole number from 2 to ${MAX_INSTALLMENTS}` })
+  .int(`installments must be a whole number from 2 to ${MAX_INSTALLMENTS}`)
+  .min(2, `installments must be a whole number from 2 to ${MAX_INSTALLMENTS}`)
+  .max(MAX_INSTALLMENTS, `installments must be a whole number from 2 to ${MAX_INSTALLMENTS}`);
+
+/** A customer asks for a payment arrangement of the past-due balance (one Idempotency-Key per request). */
+export const RequestArrangementRequest = z.object({
+  path: AccountPath,
+  headers: IdempotencyHeaders,
+  body: z.strictObject({ installments: Installments, reason: Line('reason', 500).optional() }, { error: bodyError }),
+});
+export type RequestArrangementRequest = z.infer<typeof RequestArrangementRequest>;
+
+export const ListArrangementRequestsRequest = z.object({
+  query: z.object({
+    status: z.enum(['PENDING'], { error: 'status must be PENDING (decided requests are on the account)' }).default('PENDING'),
+    limit: Limit(50, 200),
+    cursor: Cursor,
+  }),
+});
+export type ListArrangementRequestsRequest = z.infer<typeof ListArrangementRequestsRequest>;
+
+export const DecideArrangementRequest = z.object({
+  path: z.object({ accountId: Id('accountId'), requestId: Id('requestId') }),
+  body: z.strictObject(
+    {
+      decision: z.enum(ARRANGEMENT_DECISIONS, { error: `decision must be one of ${ARRANGEMENT_DECISIONS.join(', ')}` }),
+      reason: Line('reason', 200),
+      firstDueDate: CalendarDate('firstDueDate').optional(),
+    },
+    { error: bodyError },
+  ),
+});
+export type DecideArrangementRequest = z.infer<typeof DecideArrangementRequest>;

@@ -88,6 +88,11 @@ const FUNCTIONS: Record<string, string> = {
   CreateArrangement: 'functions/staff/create-arrangement.ts',
   CancelArrangement: 'functions/staff/cancel-arrangement.ts',
   GetMyArrangement: 'functions/portal/get-arrangement.ts',
+  RequestMyArrangement: 'functions/portal/request-arrangement.ts',
+  ListMyArrangementRequests: 'functions/portal/list-arrangement-requests.ts',
+  ListArrangementRequests: 'functions/staff/list-arrangement-requests.ts',
+  DecideArrangementRequest: 'functions/staff/decide-arrangement-request.ts',
+  GetMyPreferences: 'functions/portal/get-my-preferences.ts',
   OpenDispute: 'functions/staff/open-dispute.ts',
   CloseDispute: 'functions/staff/close-dispute.ts',
   AssessLateFees: 'functions/staff/assess-late-fees.ts',
@@ -170,6 +175,10 @@ const ROUTES: Record<string, string> = {
   'POST /staff/accounts/{accountId}/arrangements': 'CreateArrangement',
   'POST /staff/accounts/{accountId}/arrangements/{arrangementId}/cancel': 'CancelArrangement',
   'GET /portal/accounts/{accountId}/arrangement': 'GetMyArrangement',
+  'POST /portal/accounts/{accountId}/arrangement-requests': 'RequestMyArrangement',
+  'GET /portal/accounts/{accountId}/arrangement-requests': 'ListMyArrangementRequests',
+  'GET /staff/arrangement-requests': 'ListArrangementRequests',
+  'POST /staff/arrangement-requests/{accountId}/{requestId}/decision': 'DecideArrangementRequest',
   'POST /staff/accounts/{accountId}/disputes': 'OpenDispute',
   'POST /staff/accounts/{accountId}/disputes/{disputeId}/close': 'CloseDispute',
   'POST /staff/accounts/{accountId}/late-fees': 'AssessLateFees',
@@ -195,6 +204,7 @@ const ROUTES: Record<string, string> = {
   'GET /staff/payment-suspense': 'ListPaymentSuspense',
   'POST /staff/payment-suspense/{fileId}/{ref}/apply': 'ApplyPaymentSuspense',
   'PATCH /portal/preferences': 'UpdateMyPreferences',
+  'GET /portal/preferences': 'GetMyPreferences',
   'POST /staff/accounts/{accountId}/medical-certificates': 'RecordMedicalCertificate',
   'GET /staff/accounts/{accountId}/medical-certificates': 'ListMedicalCertificates',
   'PUT /staff/accounts/{accountId}/collections-profile': 'PutCollectionsProfile',
@@ -208,8 +218,8 @@ const ROUTES: Record<string, string> = {
 /** The functions outside the API, by logical id, and the API's functions. */
 const TASK_FUNCTIONS = ['ValidateReads', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'ScheduledRuns', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections'];
 const API_FUNCTIONS = ['StaffReadRoutes', 'StaffWriteRoutes', 'PortalReadRoutes', 'PortalWriteRoutes', 'WebhooksWriteRoutes', 'StartBillingRun', 'StartCollectionsRun', 'PaymentFileRoutes'];
-const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListBillingRuns', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense', 'ListAdjustmentRequests', 'ListServiceOrders'];
-const WRITERS = ['ValidateReads', 'RebillBill', 'CorrectTariff', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense', 'DecideAdjustmentRequest'];
+const READ_ONLY = ['ListAccounts', 'ListBillingCycles', 'GetAccount', 'GetBillingRun', 'ListBillingRuns', 'ListMyAccounts', 'ListBills', 'GetUsage', 'GetGreenButton', 'ListReadExceptions', 'GetAccountOverview', 'SearchAccounts', 'GetServiceOrder', 'ListMyServiceOrders', 'GetPremise', 'ListMyPayments', 'GetMyBalance', 'GetLedger', 'GetMyArrangement', 'GetMyBillDocument', 'GetBillDocument', 'ListDeposits', 'GetMyDeposits', 'GetBudget', 'GetMyBudget', 'ListMedicalCertificates', 'GetWeather', 'GetCollectionsWorklist', 'GetAccountCollections', 'ListMyNotices', 'GetMyAutopay', 'GetPaymentFile', 'ListPaymentSuspense', 'ListAdjustmentRequests', 'ListServiceOrders', 'ListMyArrangementRequests', 'ListArrangementRequests', 'GetMyPreferences'];
+const WRITERS = ['ValidateReads', 'RebillBill', 'CorrectTariff', 'PutBillingCycle', 'ScheduledRuns', 'ResolveReadException', 'EnterManualReads', 'UploadReads', 'StartBillingRun', 'PutTariff', 'PlanSegments', 'BillSegment', 'FinalizeRun', 'CreatePremise', 'RegisterMeter', 'ApplyForService', 'MoveIn', 'ActivateService', 'MoveOut', 'TransferService', 'StopService', 'ReopenAccount', 'AddAccountNote', 'CreateServiceOrder', 'TransitionServiceOrder', 'RequestServiceOrder', 'UpdateCustomer', 'UpdateMyPreferences', 'MakePayment', 'PostCounterPayment', 'ReturnPayment', 'RefundCredit', 'PaymentWebhook', 'AdjustBalance', 'ReverseEntry', 'CreateArrangement', 'CancelArrangement', 'OpenDispute', 'CloseDispute', 'AssessLateFees', 'RequireDeposit', 'RefundDeposit', 'AccrueDepositInterest', 'ChangeBudget', 'ChangeMyBudget', 'TransferBalance', 'RecordMedicalCertificate', 'PutCollectionsProfile', 'PutWeather', 'StartCollectionsRun', 'PlanCollections', 'EvaluateSegment', 'FinalizeCollections', 'EnrollMyAutopay', 'CancelMyAutopay', 'EnrollAutopay', 'CancelAutopay', 'RunAutopay', 'ImportPaymentFile', 'ApplyPaymentSuspense', 'DecideAdjustmentRequest', 'RequestMyArrangement', 'DecideArrangementRequest'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 type Resource = CfnTemplateJson['Resources'][string];

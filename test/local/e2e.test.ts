@@ -259,6 +259,9 @@ describe('billing runs and the portal', () => {
         dueDate: bill.dueDate,
         finalBill: false,
         documentPath: `/portal/accounts/A0001/bills/${bill.billId}/document`,
+        // Never chose notification channels: "bill ready" by e-mail, the default with an address.
+        notify: ['EMAIL'],
+        notifyEmail: 'c0001@example.com',
       });
       expect(messages[0]!.MessageAttributes?.['channel']?.StringValue).toBe('PORTAL');
     } finally {

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const web = await launchBrowser();
   const platform = await startWebPlatform('cis-screenshots-', 2);
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  await pastDueBill(platform, 'A0001');
   try {
     for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
       const page = await (await web.context(viewport)).newPage();
@@ -38,6 +39,13 @@ async function main(): Promise<void> {
       await page.goto(`${platform.url}/accounts/A0002`);
       await page.getByRole('alert').waitFor();
       await shot(page, `portal-not-your-account-${size}`);
+      await page.goto(`${platform.url}/accounts/A0001`);
+      await page.getByRole('button', { name: 'Ask for an arrangement' }).waitFor();
+      await page.getByRole('button', { name: 'Enroll in autopay' }).waitFor();
+      await shot(page, `portal-self-service-${size}`);
+      await page.getByRole('link', { name: 'Preferences' }).click();
+      await page.getByRole('button', { name: 'Save preferences' }).waitFor();
+      await shot(page, `portal-preferences-${size}`);
     }
     const page = await (await web.context(DESKTOP)).newPage();
     await page.goto(`${platform.url}/console/`);
@@ -90,11 +98,31 @@ async function main(): Promise<void> {
       await page.locator('article[data-exception-id]').first().waitFor();
       await shot(page, `console-read-exceptions-${size}`);
     }
+    const customer = await platform.token({ customerId: 'C0001' });
+    await platform.api('POST', '/portal/accounts/A0001/arrangement-requests', customer, { installments: 6, reason: 'Reduced hours at work this winter' }, { 'idempotency-key': 'screenshots' });
+    await page.setViewportSize(DESKTOP);
+    await page.getByRole('link', { name: 'Arrangement requests' }).click();
+    await page.getByRole('button', { name: /^Approve/ }).waitFor();
+    await shot(page, 'console-arrangement-requests-desktop');
     print(`screenshots saved in ${path.relative(process.cwd(), OUT)}`);
   } finally {
     await web.close();
     await platform.local.stop();
   }
+}
+
+/** A bill of an earlier system that fell due 40 days ago: something past due for the arrangement screens. */
+async function pastDueBill(platform: Browser.WebPlatform, accountId: string): Promise<void> {
+  const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
+  const { DynamoLedgerStore } = require('../../shared/adapters/ledger-store') as typeof import('../../shared/adapters/ledger-store');
+  const { ledgerEntryForBill } = require('../../shared/domain/ledger') as typeof import('../../shared/domain/ledger');
+  const { LOCAL_REGION } = require('../../shared/local/template') as typeof import('../../shared/local/template');
+  const running = platform.local.platform;
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: running.endpoints.dynamodb, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), { marshallOptions: { removeUndefinedValues: true } });
+  const day = (msAgo: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() - msAgo));
+  const old = ledgerEntryForBill({ billId: `BOLD${accountId}`, accountId, total: '150.00', periodStart: day(90 * 86_400_000), periodEnd: day(60 * 86_400_000), dueDate: day(40 * 86_400_000), serviceType: 'electric' }, new Date(Date.now() - 60 * 86_400_000).toISOString());
+  await new DynamoLedgerStore(client, running.tableName).commit({ entries: [old], audit: [] });
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@
  */
 import type { AuditEvent } from '../../domain/audit';
 import type { AccountRecord, Agreement, CustomerRecord, FieldRead, MeterRecord, Note, Premise } from '../../domain/customers/model';
+import { notificationsOf } from '../../domain/customers/notifications';
 import { nameWords, planSearch, type SearchField } from '../../domain/customers/search';
 import { isOpen, type ServiceOrder } from '../../domain/customers/service-orders';
 import type { Bill } from '../../domain/billing';
@@ -85,7 +86,8 @@ export async function getAccountOverview(deps: OverviewDeps, accountId: string):
   const auditTimeline = [...accountAudit, ...customerAudit].sort((a, b) => b.at.localeCompare(a.at) || b.eventId.localeCompare(a.eventId)).slice(0, OVERVIEW_LIMITS.audit);
   return {
     account,
-    customers,
+    // With the notification channels in force (defaults for topics the customer never chose).
+    customers: customers.map((customer) => ({ ...customer, notifications: notificationsOf(customer) })),
     premises,
     agreements: agreements.sort((a, b) => (b.startDate ?? '9999').localeCompare(a.startDate ?? '9999') || a.agreementId.localeCompare(b.agreementId)),
     meters: withReads.sort((a, b) => a.meterId.localeCompare(b.meterId)),

@@ -5,6 +5,7 @@
  * transaction, so two concurrent changes cannot both pass their checks.
  */
 import type { Decimal } from 'decimal.js';
+import type { ArrangementRequest } from '../../domain/arrangement-requests';
 import { arrangeableCharges, arrangementPaid, evaluateArrangement, planInstallments, type Arrangement, type ArrangementTracking } from '../../domain/arrangements';
 import type { AuditEvent } from '../../domain/audit';
 import { localDate } from '../../domain/calendar';
@@ -90,6 +91,17 @@ function audit(deps: ArrangementDeps, actor: string, at: string, accountId: stri
 }
 
 /**
+ * An arrangement made by approving a customer's request: named after the request, and written in
+ * one transaction with the request's decision (which must still be PENDING), so a retried or
+ * concurrent approval cannot make a second arrangement.
+ */
+export interface ArrangementOrigin {
+  arrangementId: string;
+  /** The request as decided (APPROVED). */
+  request: ArrangementRequest;
+}
+
+/**
  * POST /staff/accounts/{accountId}/arrangements: covers every open charge of the account. An
  * active arrangement that is kept or broken is closed as such in the same transaction; one still
  * running is a conflict (cancel it first).
@@ -98,6 +110,7 @@ export async function createArrangement(
   deps: ArrangementDeps,
   actor: string,
   input: { accountId: string; installments: number; firstDueDate: string; downPayment?: string | undefined; reason: string },
+  origin?: ArrangementOrigin,
 ): Promise<{ arrangement: ArrangementView }> {
   if (!(await deps.accounts.get(input.accountId))) throw new AccountNotFound(`account ${input.accountId} does not exist`);
   const guard = await deps.ledger.arrangementGuardVersion(input.accountId);
@@ -120,7 +133,7 @@ export async function createArrangement(
   const downPayment = new Money(input.downPayment ?? '0');
   const installments = planInstallments({ total: amount, count: input.installments, firstDue: input.firstDueDate, downPayment, startDay: day });
   const arrangement: Arrangement = {
-    arrangementId: `AR${deps.newId()}`,
+    arrangementId: origin?.arrangementId ?? `AR${deps.newId()}`,
     accountId: input.accountId,
     status: 'ACTIVE',
     amount: formatMoney(amount),
@@ -132,8 +145,14 @@ export async function createArrangement(
     createdBy: actor,
   };
   changes.push({ value: arrangement });
-  events.push(audit(deps, actor, at, input.accountId, 'arrangement.created', { arrangementId: arrangement.arrangementId, amount: arrangement.amount, downPayment: arrangement.downPayment, installments: input.installments, firstDueDate: input.firstDueDate, reason: input.reason }));
-  await deps.ledger.commit({ entries: [], audit: events, arrangements: changes, arrangementGuard: { accountId: input.accountId, expectedVersion: guard } });
+  events.push(audit(deps, actor, at, input.accountId, 'arrangement.created', { arrangementId: arrangement.arrangementId, amount: arrangement.amount, downPayment: arrangement.downPayment, installments: input.installments, firstDueDate: input.firstDueDate, reason: input.reason, ...(origin ? { requestId: origin.request.requestId } : {}) }));
+  await deps.ledger.commit({
+    entries: [],
+    audit: events,
+    arrangements: changes,
+    arrangementGuard: { accountId: input.accountId, expectedVersion: guard },
+    ...(origin ? { arrangementRequest: { value: origin.request, expectedStatus: 'PENDING' as const } } : {}),
+  });
   return { arrangement: { ...arrangement, tracking: evaluateArrangement(arrangement, new Money(0), day) } };
 }
 

@@ -5,7 +5,7 @@ import { ConflictError, Forbidden, NotFoundError, RuleViolation } from '../../do
 export class LedgerWriteRefused extends ConflictError {
   override name = 'LedgerWriteRefused';
   constructor(
-    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'dispute' | 'deposit' | 'budget' | 'trace' | 'adjustment-request',
+    readonly part: 'entry' | 'payment' | 'request' | 'webhook' | 'guard' | 'audit' | 'arrangement' | 'arrangement-request' | 'dispute' | 'deposit' | 'budget' | 'trace' | 'adjustment-request',
     message: string,
   ) {
     super(message);
@@ -128,4 +128,18 @@ export class AdjustmentRequestDecided extends ConflictError {
 /** The user may not decide this adjustment request: their own, or above their limit (HTTP 403). */
 export class AdjustmentDecisionForbidden extends Forbidden {
   override name = 'AdjustmentDecisionForbidden';
+}
+
+export class ArrangementRequestNotFound extends NotFoundError {
+  override name = 'ArrangementRequestNotFound';
+}
+
+/** The account has a request for an arrangement waiting for staff already (HTTP 409). */
+export class ArrangementRequestPending extends ConflictError {
+  override name = 'ArrangementRequestPending';
+}
+
+/** The request was decided already, the other way (HTTP 409). */
+export class ArrangementRequestDecided extends ConflictError {
+  override name = 'ArrangementRequestDecided';
 }

@@ -1,5 +1,6 @@
 /** What the ledger and payment use cases need from storage and from the payment provider. */
 import type { AdjustmentRequest, AdjustmentRequestStatus } from '../../domain/adjustment-approval';
+import type { ArrangementRequest, ArrangementRequestStatus } from '../../domain/arrangement-requests';
 import type { Arrangement, ArrangementStatus } from '../../domain/arrangements';
 import type { AuditEvent } from '../../domain/audit';
 import type { BudgetPlan } from '../../domain/budget';
@@ -42,7 +43,9 @@ export interface LedgerWrite {
   refundGuard?: { accountId: string; expectedVersion: number };
   /** New arrangements, or changed ones that must still have `expectedStatus`. */
   arrangements?: Array<{ value: Arrangement; expectedStatus?: ArrangementStatus }>;
-  /** Serializes changes to the account's arrangements (create, close). */
+  /** A new arrangement request, or a decided one that must still have `expectedStatus`. */
+  arrangementRequest?: { value: ArrangementRequest; expectedStatus?: ArrangementRequestStatus };
+  /** Serializes changes to the account's arrangements (create, close, request). */
   arrangementGuard?: { accountId: string; expectedVersion: number };
   /** A new dispute, or a changed one that must still be OPEN. */
   dispute?: { value: Dispute; expectedStatus?: Dispute['status'] };
@@ -82,6 +85,10 @@ export interface LedgerStore {
   /** The account's arrangements (oldest id first; consistent read). */
   listArrangements(accountId: string): Promise<Arrangement[]>;
   arrangementGuardVersion(accountId: string): Promise<number>;
+  /** The account's arrangement requests, oldest id first (consistent read). */
+  listArrangementRequests(accountId: string): Promise<ArrangementRequest[]>;
+  /** One page of the PENDING arrangement requests across accounts, oldest first. */
+  pagePendingArrangementRequests(limit: number, cursor?: string): Promise<Page<ArrangementRequest>>;
   /** The account's disputes, open and closed (consistent read). */
   listDisputes(accountId: string): Promise<Dispute[]>;
   /** The account's deposits, oldest id first (consistent read). */

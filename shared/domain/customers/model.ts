@@ -8,6 +8,7 @@
  * read, so two concurrent workflows on one service point cannot both win).
  */
 import type { Account, Customer, Meter } from '../accounts';
+import type { NotificationPreferences } from './notifications';
 
 export const SERVICE_TYPES = ['water', 'electric', 'gas', 'sewer', 'stormwater'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -51,6 +52,8 @@ export interface CustomerRecord extends Customer {
   billDelivery: BillDelivery;
   mailingAddress?: PostalAddress;
   contacts: Contact[];
+  /** Channels per notification topic the customer chose (absent: the defaults of notificationsOf). */
+  notifications?: NotificationPreferences;
   recordVersion: number;
 }
 

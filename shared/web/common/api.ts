@@ -28,6 +28,8 @@ export interface ApiClient {
   post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T>;
   /** A binary resource (a bill PDF) as a Blob. */
   blob(path: string): Promise<Blob>;
+  /** PUT, PATCH or DELETE with an optional JSON body (autopay enrollment, preferences). */
+  send<T>(method: 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
 }
 
 export interface ApiClientOptions {
@@ -87,6 +89,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async blob(path: string) {
       return (await request('GET', path)).blob();
+    },
+    async send<T>(method: 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>) {
+      const text = await (await request(method, path, body, headers)).text();
+      return (text ? JSON.parse(text) : undefined) as T;
     },
   };
 }

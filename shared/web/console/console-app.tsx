@@ -1,4 +1,4 @@
-/** The staff console: sign-in with a role, search, and the account overview. */
+/** The staff console: sign-in with a role, search, the account overview and the work queues. */
 import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError, STAFF_ROLES } from '../common/auth';
@@ -14,6 +14,7 @@ import { ReadExceptions } from './read-exceptions';
 import { Approvals } from './approvals';
 import { CollectionsWorklist } from './collections-worklist';
 import { ServiceOrderPage, ServiceOrders } from './service-orders';
+import { ArrangementRequests } from './arrangement-requests';
 
 /** This app's session (sessionStorage); main.tsx finishes a hosted sign-in into it before the first render. */
 export const store = sessionStore('cis.console.session');
@@ -39,6 +40,7 @@ export function ConsoleApp() {
           <Link to={`${BASE}/approvals`}>Approvals</Link>
           <Link to={`${BASE}/service-orders`}>Service orders</Link>
           <Link to={`${BASE}/collections`}>Collections</Link>
+          <Link to={`${BASE}/arrangement-requests`}>Arrangement requests</Link>
         </>
       }
     >
@@ -59,6 +61,7 @@ function Routes(props: { api: ApiClient; session: Session }) {
   const order = /^\/console\/service-orders\/([^/]+)\/?$/.exec(path);
   if (order) return <ServiceOrderPage key={order[1]} api={props.api} orderId={decodeURIComponent(order[1]!)} role={props.session.role} />;
   if (/^\/console\/collections\/?$/.test(path)) return <CollectionsWorklist key={`${search.get('runDate') ?? ''}:${search.get('cursor') ?? ''}`} api={props.api} runDate={search.get('runDate') ?? undefined} cursor={search.get('cursor') ?? undefined} />;
+  if (/^\/console\/arrangement-requests\/?$/.test(path)) return <ArrangementRequests api={props.api} role={props.session.role} />;
   const account = /^\/console\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountOverview key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} role={props.session.role} />;
   return <Search key={search.get('q') ?? ''} api={props.api} query={search.get('q') ?? ''} />;

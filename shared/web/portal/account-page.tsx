@@ -1,4 +1,4 @@
-/** One account in the portal: summary, paying, bills with their documents, service requests and usage. */
+/** One account in the portal: summary, paying, service requests, autopay and payment arrangements, bills with their documents, and usage. */
 import { useState } from 'react';
 import { ApiError, newIdempotencyKey } from '../common/api';
 import type { ApiClient } from '../common/api';
@@ -7,6 +7,8 @@ import { day, instant, label, money } from '../common/format';
 import { Alert, ErrorMessage, Field, Load, Loading, useResource } from '../common/ui';
 import type { Balance, Bill, Page, Payment, ServiceOrder, Usage } from '../common/types';
 import { UsageChart } from './usage-chart';
+import { ArrangementPanel } from './arrangement-panel';
+import { AutopayPanel } from './autopay-panel';
 
 export function notYourAccount(accountId: string): string {
   return `Account ${accountId} is not one of your accounts. Check the account number, or choose one of your accounts from "My accounts".`;
@@ -65,6 +67,10 @@ export function AccountPage(props: { api: ApiClient; accountId: string }) {
           }}
         />
         <ServiceRequests api={api} base={base} />
+      </div>
+      <div className="grid">
+        <AutopayPanel api={api} base={base} />
+        <ArrangementPanel key={balance.data.pastDue} api={api} base={base} pastDue={balance.data.pastDue} />
       </div>
       <section className="card" aria-labelledby="bills-title">
         <h2 id="bills-title">Bills</h2>

@@ -1,4 +1,4 @@
-/** The customer portal: sign-in, the customer's accounts and one account's page. */
+/** The customer portal: sign-in, the customer's accounts, one account's page and the preferences. */
 import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError } from '../common/auth';
@@ -8,6 +8,7 @@ import { useAppSession } from '../common/session';
 import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import type { AccountSummary, Page } from '../common/types';
 import { AccountPage } from './account-page';
+import { PreferencesPage } from './preferences-page';
 
 /** This app's session (sessionStorage); main.tsx finishes a hosted sign-in into it before the first render. */
 export const store = sessionStore('cis.portal.session');
@@ -23,7 +24,13 @@ export function PortalApp() {
     );
   }
   return (
-    <Shell title="My utility account" user={`Customer ${session.user}`} onSignOut={signOut} nav={<Link to="/">My accounts</Link>}>
+    <Shell title="My utility account" user={`Customer ${session.user}`} onSignOut={signOut} nav={
+        <>
+          <Link to="/">My accounts</Link>
+          <Link to="/preferences">Preferences</Link>
+        </>
+      }
+    >
       <Routes api={api} />
     </Shell>
   );
@@ -31,6 +38,7 @@ export function PortalApp() {
 
 function Routes(props: { api: ApiClient }) {
   const { path } = useLocation();
+  if (/^\/preferences\/?$/.test(path)) return <PreferencesPage api={props.api} />;
   const account = /^\/accounts\/([^/]+)\/?$/.exec(path);
   if (account) return <AccountPage key={account[1]} api={props.api} accountId={decodeURIComponent(account[1]!)} />;
   return <AccountList api={props.api} />;

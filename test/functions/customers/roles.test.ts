@@ -77,6 +77,7 @@ describe('portal routes of the customer record', () => {
     ['GET /portal/accounts/{accountId}/service-orders', 'portal/list-service-orders', { accountId: 'A1' }, undefined],
     ['POST /portal/accounts/{accountId}/service-orders', 'portal/request-service-order', { accountId: 'A1' }, { type: 'RE_READ', description: 'please' }],
     ['PATCH /portal/preferences', 'portal/update-my-preferences', {}, { billDelivery: 'PAPER' }],
+    ['GET /portal/preferences', 'portal/get-my-preferences', {}, undefined],
   ] as const)('%s is for customers only', async (routeKey, entry, pathParameters, body) => {
     const response = await load(entry).createHandler(deps())(httpEvent({ routeKey, claims: staffClaims('[admin]'), pathParameters, body }), context);
     expect(response.statusCode).toBe(403);

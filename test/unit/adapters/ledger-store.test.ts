@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { arrangementFromItem, arrangementToItem, disputeFromItem, disputeToItem, DynamoLedgerStore, ledgerEntryFromItem, ledgerEntryToItem, ledgerKeyItem, paymentFromItem, paymentToItem } from '../../../shared/adapters/ledger-store';
+import { arrangementFromItem, arrangementRequestFromItem, arrangementRequestToItem, arrangementToItem, disputeFromItem, disputeToItem, DynamoLedgerStore, ledgerEntryFromItem, ledgerEntryToItem, ledgerKeyItem, paymentFromItem, paymentToItem } from '../../../shared/adapters/ledger-store';
+import type { ArrangementRequest } from '../../../shared/domain/arrangement-requests';
 import type { Arrangement } from '../../../shared/domain/arrangements';
 import type { Dispute } from '../../../shared/domain/disputes';
 import { CorruptRecord, TransientStoreError } from '../../../shared/app/errors';
@@ -67,6 +68,34 @@ describe('arrangement and dispute items', () => {
     expect(paymentFromItem(paymentToItem(shared))).toEqual(shared);
     expect(() => arrangementFromItem({ ...arrangementToItem(arrangement), installments: 'x' })).toThrow(CorruptRecord);
     expect(() => arrangementFromItem({ ...arrangementToItem(arrangement), status: 'PAUSED' })).toThrow(CorruptRecord);
+  });
+});
+
+describe('arrangement request items', () => {
+  const pending: ArrangementRequest = { requestId: 'RQ1', accountId: 'A1', customerId: 'C1', status: 'PENDING', installments: 6, reason: 'hardship', pastDue: '210.00', requestedAt: '2026-03-01T17:00:00.000Z', requestedBy: 'customer:C1' };
+
+  it('round-trip, in the account partition, on the pending queue (GSI2) only while PENDING', () => {
+    expect(arrangementRequestFromItem(arrangementRequestToItem(pending))).toEqual(pending);
+    expect(arrangementRequestToItem(pending)).toMatchObject({ PK: 'ACCOUNT#A1', SK: 'ARRANGEMENTREQUEST#RQ1', GSI2PK: 'TYPE#ARRANGEMENTREQUEST#PENDING', GSI2SK: '2026-03-01T17:00:00.000Z#A1#RQ1' });
+    const approved: ArrangementRequest = { ...pending, status: 'APPROVED', decidedAt: '2026-03-02T00:00:00.000Z', decidedBy: 'erin', decisionReason: 'ok', arrangementId: 'ARRQ1' };
+    expect(arrangementRequestFromItem(arrangementRequestToItem(approved))).toEqual(approved);
+    expect(arrangementRequestToItem(approved)).not.toHaveProperty('GSI2PK');
+    expect(() => arrangementRequestFromItem({ ...arrangementRequestToItem(pending), status: 'MAYBE' })).toThrow(CorruptRecord);
+  });
+
+  it('write the decision conditioned on PENDING in the arrangement transaction, and page the queue from GSI2', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await new DynamoLedgerStore(tableDeps().documentClient, TABLE).commit({ entries: [], audit: [], arrangements: [{ value: { ...arrangement, arrangementId: 'ARRQ1' } }], arrangementGuard: { accountId: 'A1', expectedVersion: 1 }, arrangementRequest: { value: { ...pending, status: 'APPROVED' }, expectedStatus: 'PENDING' } });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.map((item) => (item.Put ? `Put ${String(item.Put.Item!['SK'])} ${item.Put.ConditionExpression}` : `Update ${String(item.Update!.Key!['SK'])}`))).toEqual([
+      'Update ARRANGEMENTGUARD',
+      'Put ARRANGEMENT#ARRQ1 attribute_not_exists(PK)',
+      'Put ARRANGEMENTREQUEST#RQ1 #status = :expected',
+    ]);
+    ddb.on(QueryCommand).resolves({ Items: [arrangementRequestToItem(pending)] });
+    const page = await new DynamoLedgerStore(tableDeps().documentClient, TABLE).pagePendingArrangementRequests(10);
+    expect(page.items).toEqual([pending]);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({ IndexName: 'GSI2', ExpressionAttributeValues: { ':pk': 'TYPE#ARRANGEMENTREQUEST#PENDING' }, Limit: 10 });
   });
 });
 

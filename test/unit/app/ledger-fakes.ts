@@ -3,6 +3,7 @@ import { LedgerWriteRefused } from '../../../shared/app/payments/errors';
 import type { ChargeResult, LedgerStore, LedgerWrite, PaymentProvider, RequestRecord, RequestSlot } from '../../../shared/app/payments/ports';
 import type { Page } from '../../../shared/app/ports';
 import type { AdjustmentRequest, AdjustmentRequestStatus } from '../../../shared/domain/adjustment-approval';
+import type { ArrangementRequest } from '../../../shared/domain/arrangement-requests';
 import type { Arrangement } from '../../../shared/domain/arrangements';
 import type { AuditEvent } from '../../../shared/domain/audit';
 import type { BudgetPlan } from '../../../shared/domain/budget';
@@ -29,6 +30,7 @@ export class MemoryLedger implements LedgerStore {
   readonly guards = new Map<string, number>();
   readonly arrangementGuards = new Map<string, number>();
   readonly arrangements = new Map<string, Arrangement>();
+  readonly arrangementRequests = new Map<string, ArrangementRequest>();
   readonly disputes = new Map<string, Dispute>();
   readonly deposits = new Map<string, Deposit>();
   readonly budgets = new Map<string, BudgetPlan>();
@@ -92,6 +94,10 @@ export class MemoryLedger implements LedgerStore {
       const current = this.arrangements.get(change.value.arrangementId);
       if (change.expectedStatus ? current?.status !== change.expectedStatus : current) throw new LedgerWriteRefused('arrangement', 'arrangement changed');
     }
+    if (write.arrangementRequest) {
+      const current = this.arrangementRequests.get(write.arrangementRequest.value.requestId);
+      if (write.arrangementRequest.expectedStatus ? current?.status !== write.arrangementRequest.expectedStatus : current) throw new LedgerWriteRefused('arrangement-request', 'arrangement request changed');
+    }
     if (write.dispute) {
       const current = this.disputes.get(write.dispute.value.disputeId);
       if (write.dispute.expectedStatus ? current?.status !== write.dispute.expectedStatus : current) throw new LedgerWriteRefused('dispute', 'dispute changed');
@@ -122,6 +128,7 @@ export class MemoryLedger implements LedgerStore {
     if (write.refundGuard) this.guards.set(write.refundGuard.accountId, write.refundGuard.expectedVersion + 1);
     if (write.arrangementGuard) this.arrangementGuards.set(write.arrangementGuard.accountId, write.arrangementGuard.expectedVersion + 1);
     for (const change of write.arrangements ?? []) this.arrangements.set(change.value.arrangementId, change.value);
+    if (write.arrangementRequest) this.arrangementRequests.set(write.arrangementRequest.value.requestId, write.arrangementRequest.value);
     if (write.dispute) this.disputes.set(write.dispute.value.disputeId, write.dispute.value);
     for (const change of write.deposits ?? []) this.deposits.set(change.value.depositId, change.value);
     if (write.budget) this.budgets.set(write.budget.value.accountId, { ...write.budget.value, version: write.budget.expectedVersion + 1 });
@@ -151,6 +158,12 @@ export class MemoryLedger implements LedgerStore {
   }
   async listArrangements(accountId: string) {
     return [...this.arrangements.values()].filter((a) => a.accountId === accountId).sort((a, b) => a.arrangementId.localeCompare(b.arrangementId));
+  }
+  async listArrangementRequests(accountId: string) {
+    return [...this.arrangementRequests.values()].filter((r) => r.accountId === accountId).sort((a, b) => a.requestId.localeCompare(b.requestId));
+  }
+  async pagePendingArrangementRequests(limit: number): Promise<Page<ArrangementRequest>> {
+    return { items: [...this.arrangementRequests.values()].filter((r) => r.status === 'PENDING').sort((a, b) => `${a.requestedAt}#${a.accountId}#${a.requestId}`.localeCompare(`${b.requestedAt}#${b.accountId}#${b.requestId}`)).slice(0, limit) };
   }
   async listDeposits(accountId: string) {
     return [...this.deposits.values()].filter((d) => d.accountId === accountId).sort((a, b) => a.depositId.localeCompare(b.depositId));

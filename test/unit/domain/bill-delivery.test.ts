@@ -11,6 +11,8 @@ describe('deliveryEvent', () => {
       channel: 'EMAIL',
       email: 'dana@example.com',
       documentPath: '/portal/accounts/A1/bills/B1/document',
+      notify: ['EMAIL'],
+      notifyEmail: 'dana@example.com',
     });
     expect(deliveryEvent(bill, { billDelivery: 'PAPER', email: 'dana@example.com', mailingAddress: address })).toMatchObject({ channel: 'PAPER', mailingAddress: address });
     expect(deliveryEvent(bill, { billDelivery: 'PAPER', email: 'dana@example.com', mailingAddress: address })).not.toHaveProperty('email');
@@ -20,5 +22,16 @@ describe('deliveryEvent', () => {
   it('falls back to paper when e-mail has no address or the customer record is missing', () => {
     expect(deliveryEvent(bill, { billDelivery: 'EMAIL', mailingAddress: address })).toMatchObject({ channel: 'PAPER', mailingAddress: address });
     expect(deliveryEvent(bill, undefined)).toMatchObject({ channel: 'PAPER' });
+  });
+
+  it("carries the customer's bill-ready notification channels with their addresses", () => {
+    const chosen = { billReady: ['EMAIL', 'SMS'], paymentDue: [], highUsage: [], serviceOrders: [], collections: [] } as const;
+    const customer = { billDelivery: 'PORTAL' as const, email: 'dana@example.com', phones: ['5555550101'], notifications: { ...chosen, billReady: [...chosen.billReady], paymentDue: [], highUsage: [], serviceOrders: [], collections: [] } };
+    expect(deliveryEvent(bill, customer)).toMatchObject({ channel: 'PORTAL', notify: ['EMAIL', 'SMS'], notifyEmail: 'dana@example.com', notifyPhone: '5555550101' });
+    expect(deliveryEvent(bill, { ...customer, notifications: { ...customer.notifications, billReady: [] } })).toMatchObject({ notify: [] });
+    expect(deliveryEvent(bill, { ...customer, notifications: { ...customer.notifications, billReady: [] } })).not.toHaveProperty('notifyEmail');
+    // A phone removed after SMS was chosen: the channel is left out, not sent nowhere.
+    expect(deliveryEvent(bill, { ...customer, phones: [] })).toMatchObject({ notify: ['EMAIL'] });
+    expect(deliveryEvent(bill, { billDelivery: 'PAPER', mailingAddress: address })).toMatchObject({ notify: [] });
   });
 });
