@@ -36,11 +36,25 @@ const DELIVERY = [
 
 export function PreferencesPage(props: { api: ApiClient }) {
   const [preferences, reload] = useResource('preferences', () => props.api.get<Preferences>('/portal/preferences'));
+  // Kept here: the form is made anew from the reloaded preferences after a save.
+  const [saved, setSaved] = useState(false);
   return (
     <>
       <h1>Preferences</h1>
+      <div aria-live="polite">{saved ? <Alert kind="success">Your preferences are saved.</Alert> : null}</div>
       <Load resource={preferences} what="your preferences">
-        {(data) => <PreferencesForm key={JSON.stringify(data)} api={props.api} current={data} onSaved={reload} />}
+        {(data) => (
+          <PreferencesForm
+            key={JSON.stringify(data)}
+            api={props.api}
+            current={data}
+            onSubmit={() => setSaved(false)}
+            onSaved={() => {
+              setSaved(true);
+              reload();
+            }}
+          />
+        )}
       </Load>
     </>
   );
@@ -51,15 +65,15 @@ function formatPhone(digits: string): string {
   return /^\d{10}$/.test(d) ? `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}` : digits;
 }
 
-function PreferencesForm(props: { api: ApiClient; current: Preferences; onSaved: () => void }) {
+function PreferencesForm(props: { api: ApiClient; current: Preferences; onSubmit: () => void; onSaved: () => void }) {
   const { current } = props;
   const [billDelivery, setBillDelivery] = useState(current.billDelivery);
   const [email, setEmail] = useState(current.email ?? '');
   const [phone, setPhone] = useState(current.phones[0] ? formatPhone(current.phones[0]) : '');
   const [notifications, setNotifications] = useState(current.notifications);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: true } | { ok: false; error: Error } | undefined>();
-  const errors = outcome && !outcome.ok ? fieldErrors(outcome.error) : {};
+  const [failure, setFailure] = useState<Error | undefined>();
+  const errors = failure ? fieldErrors(failure) : {};
   const toggle = (topic: Topic, channel: Channel, on: boolean) => setNotifications((was) => ({ ...was, [topic]: on ? [...was[topic].filter((c) => c !== channel), channel] : was[topic].filter((c) => c !== channel) }));
   return (
     <form
@@ -67,24 +81,23 @@ function PreferencesForm(props: { api: ApiClient; current: Preferences; onSaved:
       onSubmit={async (event) => {
         event.preventDefault();
         setBusy(true);
-        setOutcome(undefined);
+        setFailure(undefined);
+        props.onSubmit();
         const body: Record<string, unknown> = { billDelivery, notifications };
         if (email.trim() && email.trim() !== current.email) body['email'] = email.trim();
         const phones = phone.trim() ? [phone.trim(), ...current.phones.slice(1)] : current.phones.slice(1);
         if (JSON.stringify(phones.map((p) => p.replace(/\D/g, ''))) !== JSON.stringify(current.phones)) body['phones'] = phones;
         try {
           await props.api.send('PATCH', '/portal/preferences', body);
-          setOutcome({ ok: true });
           props.onSaved();
         } catch (caught) {
-          setOutcome({ ok: false, error: asError(caught) });
+          setFailure(asError(caught));
         } finally {
           setBusy(false);
         }
       }}
     >
-      <div aria-live="polite">{outcome?.ok ? <Alert kind="success">Your preferences are saved.</Alert> : null}</div>
-      {outcome && !outcome.ok ? <ErrorMessage error={outcome.error} /> : null}
+      {failure ? <ErrorMessage error={failure} /> : null}
       <section className="card" aria-labelledby="delivery-title">
         <h2 id="delivery-title">How you get your bill</h2>
         <p data-testid="paperless-status">{current.paperless ? 'You are paperless: no paper bill is mailed to you.' : 'You get a paper bill by mail.'}</p>
