@@ -55,6 +55,8 @@ export function buildProgram(): Command {
         authDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
         seed: options.seed,
         accounts: options.accounts,
+        // A year and a month of hourly usage for A0001 and A0004: the portal compares with last year.
+        demoUsageDays: 400,
         schedules: options.schedules,
         web: options.web,
         log: (line) => process.stdout.write(`${line}\n`),

@@ -51,6 +51,8 @@ export interface UsageView {
   from: string;
   to: string;
   interval: UsageInterval;
+  /** The utility's IANA time zone: days and months are its local dates (hours are UTC instants). */
+  timeZone: string;
   series: Array<{ unit: Unit; meterIds: string[]; points: UsagePoint[] }>;
   alerts: UsageAlertView[];
 }
@@ -97,6 +99,7 @@ export async function getUsage(deps: GetUsageDeps & { alerts: UsageAlertReader }
     from: query.from,
     to: query.to,
     interval: query.interval,
+    timeZone: deps.timeZone,
     series: [...byUnit.entries()].map(([unit, { meterIds, buckets }]) => ({
       unit,
       meterIds,

@@ -7,9 +7,13 @@
  * G0001.. (four digits, more when N > 9999). Every fourth account (A0004, A0008, ...) is a water
  * account (tariff WATER-RES, gallons, 5/8in meter); the others are electric (tariff ELEC-RES,
  * kWh, 200A meter). Prices are round example prices, not a published tariff.
+ * With `usageDays`, the sample account A0001 and the first water account A0004 get that many days
+ * of hourly reads instead (a year shows the portal's comparison with last year), with one
+ * high-usage day three days ago and its customer alert, and a morning of estimated reads.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { addDays, localDate } from '../domain/calendar';
+import { DEFAULT_VEE_CONFIG } from '../domain/vee/config';
 import type { AccountRecord, Agreement, CustomerRecord, MeterRecord, Premise, ServicePoint } from '../domain/customers/model';
 import { formatAddress, normalizeAddress } from '../domain/customers/address';
 import { accountTokens, customerTokens, meterTokens, premiseTokens } from '../domain/customers/search';
@@ -99,7 +103,15 @@ export interface SeedDemoOptions {
   timeZone: string;
   /** BatchWrite requests in flight (default 4). */
   parallel?: number;
+  /** Days of hourly reads (ending now) for the usage-history accounts A0001 and A0004, when more than the others' two days. */
+  usageDays?: number;
 }
+
+/** The accounts (by index) that get `usageDays` of reads: the sample account and the first water account. */
+export const DEMO_HISTORY_ACCOUNTS: readonly number[] = [1, 4];
+/** Days before today (utility local date) of the seeded high-usage day, and of the estimated morning. */
+export const DEMO_HIGH_USAGE_DAYS_AGO = 3;
+export const DEMO_ESTIMATED_DAYS_AGO = 20;
 
 export interface SeedDemoSummary {
   customers: number;
@@ -109,6 +121,8 @@ export interface SeedDemoSummary {
   premises: number;
   agreements: number;
   readDays: number;
+  /** High-usage alerts seeded with the usage history. */
+  alerts: number;
   items: number;
   sampleCustomerId: string;
   sampleAccountId: string;
@@ -145,10 +159,16 @@ export function buildDemoItems(options: Omit<SeedDemoOptions, 'documentClient' |
   if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`accounts must be a whole number >= 1, got ${count}`);
   const createdAt = now.toISOString();
   const lastHourStart = Math.floor(now.getTime() / 3_600_000) * 3600 - 3600;
-  const hours = Array.from({ length: DEMO_READ_HOURS }, (_, i) => lastHourStart - (DEMO_READ_HOURS - 1 - i) * 3600);
-  const dayOfHour = new Map(hours.map((hour) => [hour, localDate(hour, timeZone)]));
+  const hourList = (count: number) => Array.from({ length: count }, (_, i) => lastHourStart - (count - 1 - i) * 3600);
+  const hours = hourList(DEMO_READ_HOURS);
+  const historyHours = hourList(Math.max(DEMO_READ_HOURS, Math.floor(options.usageDays ?? 0) * 24));
+  const dayOfHour = new Map(historyHours.map((hour) => [hour, localDate(hour, timeZone)]));
   const hourFormat = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23' });
-  const hourOfDay = new Map(hours.map((hour) => [hour, Number(hourFormat.format(hour * 1000))]));
+  const hourOfDay = new Map(historyHours.map((hour) => [hour, Number(hourFormat.format(hour * 1000))]));
+  const today = localDate(now.getTime() / 1000, timeZone);
+  const highUsageDay = addDays(today, -DEMO_HIGH_USAGE_DAYS_AGO);
+  const estimatedDay = addDays(today, -DEMO_ESTIMATED_DAYS_AGO);
+  let alerts = 0;
 
   const tariffs = demoTariffs(timeZone);
   const items: Item[] = tariffs.flatMap((tariff) => tariffToItems(tariff, createdAt));
@@ -235,17 +255,30 @@ export function buildDemoItems(options: Omit<SeedDemoOptions, 'documentClient' |
       clean(agreementToItem(agreement)),
     );
 
+    const history = historyHours.length > hours.length && DEMO_HISTORY_ACCOUNTS.includes(index);
     const byDay = new Map<string, Interval[]>();
-    for (const hour of hours) {
+    for (const hour of history ? historyHours : hours) {
       const day = dayOfHour.get(hour)!;
-      const interval: Interval = { startEpochSec: hour, durationSec: 3600, quantityMicro: hourlyUsage(unit, index, hour, hourOfDay.get(hour)!), quality: 'A' };
+      const hourOfTheDay = hourOfDay.get(hour)!;
+      let quantityMicro = hourlyUsage(unit, index, hour, hourOfTheDay);
+      // A space heater left on (electric) or a running toilet (water): over the alert threshold.
+      if (history && day === highUsageDay) quantityMicro += unit === 'kWh' ? 4_500_000 : 60_000_000;
+      const estimated = history && day === estimatedDay && hourOfTheDay >= 8 && hourOfTheDay < 12;
+      const interval: Interval = { startEpochSec: hour, durationSec: 3600, quantityMicro, quality: estimated ? 'E' : 'A', ...(estimated ? { method: 'like-day' as const } : {}) };
       const list = byDay.get(day);
       if (list) list.push(interval);
       else byDay.set(day, [interval]);
     }
     for (const [day, intervals] of byDay) {
-      items.push(dayReadsToItem(mergeDay(undefined, meter, day, intervals, { at: createdAt, by: 'mqtt', ref: 'seed-demo' }).day));
+      const merged = mergeDay(undefined, meter, day, intervals, { at: createdAt, by: 'mqtt', ref: 'seed-demo' }).day;
+      items.push(dayReadsToItem(merged));
       readDays++;
+      const thresholdMicro = DEFAULT_VEE_CONFIG[serviceType].highUsageAlertMicroPerDay;
+      const totalMicro = intervals.reduce((sum, interval) => sum + interval.quantityMicro, 0);
+      if (history && day === highUsageDay && thresholdMicro !== undefined && totalMicro > thresholdMicro) {
+        items.push({ ...keys.usageAlert(accountId, day, meterId), type: 'USAGE_ALERT', accountId, meterId, day, unit, totalMicro, thresholdMicro, raisedAt: createdAt });
+        alerts++;
+      }
     }
   }
   const summary: SeedDemoSummary = {
@@ -256,6 +289,7 @@ export function buildDemoItems(options: Omit<SeedDemoOptions, 'documentClient' |
     premises: count,
     agreements: count,
     readDays,
+    alerts,
     items: items.length,
     sampleCustomerId: demoId('C', 1, count),
     sampleAccountId: demoId('A', 1, count),

@@ -34,6 +34,8 @@ export interface PlatformOptions {
   authDir: string;
   seed: 'demo' | 'none';
   accounts: number;
+  /** Days of hourly usage for the demo's usage-history accounts (A0001, A0004); 0 or absent = two days like the others. */
+  demoUsageDays?: number;
   /** The demo data's clock. */
   now?: Date;
   log: (line: string) => void;
@@ -176,6 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           documentClient,
           tableName,
           accounts: options.accounts,
+          usageDays: options.demoUsageDays,
           now: options.now ?? new Date(),
           timeZone: process.env['UTILITY_TIMEZONE'] ?? 'America/Denver',
         });

@@ -20,12 +20,12 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(tmpPrefix: string, options: { accounts: number; log?: (line: string) => void; web?: boolean }): Promise<TestPlatform> {
+export async function startTestPlatform(tmpPrefix: string, options: { accounts: number; log?: (line: string) => void; web?: boolean; demoUsageDays?: number }): Promise<TestPlatform> {
   const authDir = await mkdtemp(path.join(os.tmpdir(), tmpPrefix));
   const removeAuthDir = () => rm(authDir, { recursive: true, force: true });
   try {
     const mqttPort = await freePort();
-    const platform = await startPlatform({ rootDir: ROOT, port: await freePort(), mqttPort, authDir, seed: 'demo', accounts: options.accounts, web: options.web, log: options.log ?? (() => undefined) });
+    const platform = await startPlatform({ rootDir: ROOT, port: await freePort(), mqttPort, authDir, seed: 'demo', accounts: options.accounts, demoUsageDays: options.demoUsageDays, web: options.web, log: options.log ?? (() => undefined) });
     return {
       platform,
       authDir,

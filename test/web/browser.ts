@@ -56,8 +56,8 @@ function localDate(date: Date): string {
 }
 
 /** Starts the platform with the web apps and bills cycle C1 so the demo accounts have a bill. */
-export async function startWebPlatform(prefix: string, accounts: number): Promise<WebPlatform> {
-  const local = await startTestPlatform(prefix, { accounts, web: true });
+export async function startWebPlatform(prefix: string, accounts: number, options: { demoUsageDays?: number } = {}): Promise<WebPlatform> {
+  const local = await startTestPlatform(prefix, { accounts, web: true, demoUsageDays: options.demoUsageDays });
   const url = local.platform.httpUrl;
   const api: WebPlatform['api'] = async (method, route, token, body, headers = {}) => {
     const response = await fetch(`${url}${route}`, {

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   console.log = console.info = () => undefined;
   await mkdir(OUT, { recursive: true });
   const web = await launchBrowser();
-  const platform = await startWebPlatform('cis-screenshots-', 2);
+  // A0001 gets a year of hourly usage (with a high-usage day) for the usage screens.
+  const platform = await startWebPlatform('cis-screenshots-', 2, { demoUsageDays: 400 });
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
   await pastDueBill(platform, 'A0001');
   try {
@@ -36,6 +37,13 @@ async function main(): Promise<void> {
       await page.getByText(/Request \S+ received/).waitFor();
       await page.getByRole('img', { name: /usage/i }).waitFor();
       await shot(page, `portal-account-${size}`);
+      await page.getByRole('img', { name: /Daily usage in/ }).waitFor();
+      await page.locator('section.usage').screenshot({ path: path.join(OUT, `portal-usage-${size}.png`) });
+      // The high-usage day's hours (in the month before early in a month: then yesterday's).
+      const alertDayHours = page.getByRole('button', { name: /^See the hours of / });
+      await ((await alertDayHours.count()) ? alertDayHours.first() : page.getByRole('button', { name: 'Hour by hour (a day)' })).click();
+      await page.getByRole('img', { name: /Hourly usage in/ }).waitFor();
+      await page.locator('section.usage').screenshot({ path: path.join(OUT, `portal-usage-hourly-${size}.png`) });
       await page.goto(`${platform.url}/accounts/A0002`);
       await page.getByRole('alert').waitFor();
       await shot(page, `portal-not-your-account-${size}`);

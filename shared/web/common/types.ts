@@ -61,8 +61,20 @@ export interface Usage {
   from: string;
   to: string;
   interval: string;
+  /** The utility's time zone (days are its local dates; hours are UTC instants). */
+  timeZone?: string;
   series: Array<{ unit: string; meterIds: string[]; points: UsagePoint[] }>;
-  alerts: Array<{ message?: string; [key: string]: unknown }>;
+  alerts: UsageAlert[];
+}
+
+/** A day whose use passed the high-usage threshold (decimal strings in `unit`). */
+export interface UsageAlert {
+  day: string;
+  meterId: string;
+  unit: string;
+  total: string;
+  threshold: string;
+  raisedAt: string;
 }
 
 export interface Page<T> {

@@ -22,10 +22,12 @@ export function navigate(to: string): void {
 }
 
 export function Link(props: { to: string; children: ReactNode; className?: string }) {
+  const { path } = useLocation();
   return (
     <a
       href={props.to}
       className={props.className}
+      aria-current={path === props.to ? 'page' : undefined}
       onClick={(event) => {
         if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
         event.preventDefault();
@@ -109,8 +111,45 @@ export function Field(props: { id: string; label: string; hint?: string; childre
   );
 }
 
+/**
+ * After a client-side navigation (or signing in or out) focus goes to the new page's heading, so
+ * keyboard and screen reader users start at the top of what changed; the tab title follows the
+ * heading. The heading may appear only after its data loads: it is awaited for a while.
+ */
+function useHeadingFocus(appTitle: string, path: string, user: string | undefined): void {
+  const first = useRef(true);
+  useEffect(() => {
+    const initial = first.current;
+    first.current = false;
+    const main = document.getElementById('main');
+    if (!main) return;
+    const settle = (): boolean => {
+      const heading = main.querySelector('h1');
+      if (!heading) return false;
+      document.title = `${heading.textContent ?? ''} – ${appTitle}`;
+      if (!initial) {
+        heading.setAttribute('tabindex', '-1');
+        heading.focus();
+      }
+      return true;
+    };
+    if (settle()) return;
+    const observer = new MutationObserver(() => {
+      if (settle()) observer.disconnect();
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    const timer = setTimeout(() => observer.disconnect(), 10_000);
+    return () => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+  }, [appTitle, path, user]);
+}
+
 /** The skip link, header and main landmark of an app. */
 export function Shell(props: { title: string; user?: string; onSignOut?: () => void; nav?: ReactNode; children: ReactNode }) {
+  const { path } = useLocation();
+  useHeadingFocus(props.title, path, props.user);
   return (
     <>
       <a className="skip-link" href="#main">

@@ -5,10 +5,10 @@ import type { ApiClient } from '../common/api';
 import { BillsTable } from '../common/bills-table';
 import { day, instant, label, money } from '../common/format';
 import { Alert, ErrorMessage, Field, Load, Loading, useResource } from '../common/ui';
-import type { Balance, Bill, Page, Payment, ServiceOrder, Usage } from '../common/types';
-import { UsageChart } from './usage-chart';
+import type { Balance, Bill, Page, Payment, ServiceOrder } from '../common/types';
 import { ArrangementPanel } from './arrangement-panel';
 import { AutopayPanel } from './autopay-panel';
+import { UsagePanel } from './usage-panel';
 
 export function notYourAccount(accountId: string): string {
   return `Account ${accountId} is not one of your accounts. Check the account number, or choose one of your accounts from "My accounts".`;
@@ -113,7 +113,7 @@ export function AccountPage(props: { api: ApiClient; accountId: string }) {
           }
         </Load>
       </section>
-      <UsageSection api={api} base={base} />
+      <UsagePanel api={api} base={base} accountId={accountId} />
     </>
   );
 }
@@ -249,43 +249,6 @@ function ServiceRequests(props: { api: ApiClient; base: string }) {
             </ul>
           )
         }
-      </Load>
-    </section>
-  );
-}
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-function UsageSection(props: { api: ApiClient; base: string }) {
-  const [interval, setInterval] = useState<'day' | 'hour'>('day');
-  const to = new Date();
-  const from = new Date(to.getTime() - (interval === 'day' ? 30 : 2) * 86_400_000);
-  const query = `from=${isoDay(from)}&to=${isoDay(to)}&interval=${interval}`;
-  const [usage] = useResource(`usage:${props.base}:${query}`, () => props.api.get<Usage>(`${props.base}/usage?${query}`));
-  return (
-    <section className="card" aria-labelledby="usage-title">
-      <h2 id="usage-title">Usage</h2>
-      <div className="actions" role="group" aria-label="Interval">
-        <button type="button" className={`button ${interval === 'day' ? '' : 'button-quiet'}`} aria-pressed={interval === 'day'} onClick={() => setInterval('day')}>
-          Daily, 30 days
-        </button>
-        <button type="button" className={`button ${interval === 'hour' ? '' : 'button-quiet'}`} aria-pressed={interval === 'hour'} onClick={() => setInterval('hour')}>
-          Hourly, 2 days
-        </button>
-      </div>
-      <Load resource={usage} what="usage">
-        {(data) => (
-          <>
-            {data.alerts.map((alert, index) => (
-              <Alert key={index} kind="info" title="High usage">
-                {alert.message ?? 'Your usage is higher than usual.'}
-              </Alert>
-            ))}
-            {data.series.length === 0 ? <p>No usage recorded in this period.</p> : data.series.map((series) => <UsageChart key={series.unit} unit={series.unit} points={series.points} interval={data.interval} />)}
-          </>
-        )}
       </Load>
     </section>
   );

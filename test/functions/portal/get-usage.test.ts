@@ -45,6 +45,7 @@ describe('portal usage', () => {
     const body = bodyOf(response) as { series: Array<{ unit: string; meterIds: string[]; points: Array<{ period: string; quantity: string; estimated: boolean }> }> };
     expect(body.series).toHaveLength(1);
     expect(body.series[0]).toMatchObject({ unit: 'kWh', meterIds: ['M0001'] });
+    expect(bodyOf(response)).toMatchObject({ accountId: 'A0001', from: '2026-01-01', to: '2026-02-28', interval, timeZone: 'America/Denver' });
     expect(body.series[0]!.points.map((p) => [p.period, p.quantity, p.estimated])).toEqual(expected);
     const queries = ddb.commandCalls(QueryCommand).map((call) => call.args[0].input);
     expect(queries.find((input) => input.ExpressionAttributeValues?.[':pk'] === 'METER#M0001')).toMatchObject({ ExpressionAttributeValues: { ':from': 'DAY#2026-01-01', ':to': 'DAY#2026-02-28' } });

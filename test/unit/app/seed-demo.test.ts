@@ -39,6 +39,37 @@ describe('demo seed', () => {
     expect(items.every((item) => Object.values(item).every((value) => value !== undefined))).toBe(true);
   });
 
+  it('gives A0001 and A0004 a year of hourly reads with a high-usage day, its alert and an estimated morning', () => {
+    const { items, summary } = buildDemoItems({ accounts: 6, now, timeZone: 'America/Denver', usageDays: 400 });
+    const days = items.filter((item) => item['type'] === 'READS_DAY').map(dayReadsFromItem);
+    const daysOf = (meterId: string) => days.filter((d) => d.meterId === meterId).sort((a, b) => a.day.localeCompare(b.day));
+    for (const meterId of ['M0001', 'M0004']) {
+      const meterDays = daysOf(meterId);
+      expect(meterDays.length).toBeGreaterThanOrEqual(400);
+      expect(meterDays[0]!.day <= '2024-12-07').toBe(true);
+      expect(meterDays.at(-1)!.day).toBe('2026-01-10');
+    }
+    // The others keep their two days.
+    expect(daysOf('M0002').map((d) => d.day)).toEqual(['2026-01-08', '2026-01-09', '2026-01-10']);
+    const alerts = items.filter((item) => item['type'] === 'USAGE_ALERT');
+    expect(summary.alerts).toBe(2);
+    expect(alerts.map((a) => [a['accountId'], a['day'], a['unit']])).toEqual([
+      ['A0001', '2026-01-07', 'kWh'],
+      ['A0004', '2026-01-07', 'gal'],
+    ]);
+    for (const alert of alerts) {
+      const day = daysOf(String(alert['meterId'])).find((d) => d.day === '2026-01-07')!;
+      expect(alert['totalMicro']).toBe(dayTotal(day));
+      expect(Number(alert['totalMicro'])).toBeGreaterThan(Number(alert['thresholdMicro']));
+    }
+    // No other day of the history passes the threshold (the alert marks one day only).
+    expect(daysOf('M0001').filter((d) => dayTotal(d) > 100_000_000).map((d) => d.day)).toEqual(['2026-01-07']);
+    const estimated = daysOf('M0001').find((d) => d.day === '2025-12-21')!;
+    expect(Object.values(estimated.intervals).filter(([, , quality]) => quality === 'E')).toHaveLength(4);
+    expect(days.filter((d) => d.day !== '2025-12-21').every((d) => Object.values(d.intervals).every(([, , quality]) => quality === 'A'))).toBe(true);
+    expect(new Set(items.map((item) => `${String(item['PK'])}|${String(item['SK'])}`)).size).toBe(items.length);
+  });
+
   it('builds 1000 accounts as a few thousand items (packed reads)', () => {
     const { items, summary } = buildDemoItems({ accounts: 1000, now, timeZone: 'America/Denver' });
     expect(summary.sampleAccountId).toBe('A0001');
