@@ -109,3 +109,22 @@ export async function accessibilityProblems(page: import('playwright-core').Page
   });
   return results.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.impact} ${violation.id}: ${violation.help} at ${violation.targets.join(', ')}`);
 }
+
+/** Signs `staff` into the console with a role through the local sign-in form (signing out first if needed). */
+export async function signInToConsole(page: import('playwright-core').Page, url: string, staff: string, role: 'csr' | 'billing' | 'admin' | 'auditor'): Promise<void> {
+  await page.goto(`${url}/console/`);
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  if (await signOut.count()) await signOut.click();
+  await page.getByLabel('User name').fill(staff);
+  await page.getByLabel('Role').selectOption(role);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signOut.waitFor();
+}
+
+/** Signs a customer into the portal through the local sign-in form. */
+export async function signInToPortal(page: import('playwright-core').Page, url: string, customerId: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByLabel('Customer number').fill(customerId);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My accounts' }).waitFor();
+}

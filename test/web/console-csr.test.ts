@@ -14,7 +14,7 @@ import { DynamoLedgerStore } from '../../shared/adapters/ledger-store';
 import { openingBalanceEntry } from '../../shared/domain/ledger';
 import { LOCAL_REGION } from '../../shared/local/template';
 import { eventually } from '../local/platform-harness';
-import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, shown, startWebPlatform } from './browser';
+import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, shown, signInToConsole, startWebPlatform } from './browser';
 import type { WebBrowser, WebPlatform } from './browser';
 
 /** A past day in the Pennsylvania winter: the default pack's collections run of that day. */
@@ -52,13 +52,7 @@ afterAll(async () => {
 
 const overview = async (accountId: string) => (await platform.api('GET', `/staff/accounts/${accountId}/overview`, auditor)).json;
 
-async function signIn(page: Page, staff: string, role: string): Promise<void> {
-  await page.goto(`${platform.url}/console/`);
-  await page.getByLabel('User name').fill(staff);
-  await page.getByLabel('Role').selectOption(role);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, staff: string, role: 'csr' | 'billing' | 'admin' | 'auditor') => signInToConsole(page, platform.url, staff, role);
 
 describe.each([
   ['phone', PHONE, 'A0001'],

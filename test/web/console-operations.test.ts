@@ -5,7 +5,7 @@
  * queue (resolve an exception that VEE held; who may resolve), with axe checks on each screen.
  */
 import type { Page, Request } from 'playwright-core';
-import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, startWebPlatform } from './browser';
+import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, signInToConsole, startWebPlatform } from './browser';
 import type { WebBrowser, WebPlatform } from './browser';
 
 let platform: WebPlatform;
@@ -28,15 +28,7 @@ afterAll(async () => {
 /** A day in the utility's zone, `daysAgo` days before today. */
 const dayAgo = (daysAgo: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() - daysAgo * 86_400_000));
 
-async function signIn(page: Page, staff: string, role: string): Promise<void> {
-  await page.goto(`${platform.url}/console/`);
-  const signOut = page.getByRole('button', { name: 'Sign out' });
-  if (await signOut.count()) await signOut.click();
-  await page.getByLabel('User name').fill(staff);
-  await page.getByLabel('Role').selectOption(role);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+const signIn = (page: Page, staff: string, role: 'csr' | 'billing' | 'admin' | 'auditor') => signInToConsole(page, platform.url, staff, role);
 
 describe.each([
   ['desktop', DESKTOP, 70, 41, '15:00', true],

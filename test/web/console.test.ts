@@ -5,7 +5,7 @@
  */
 import Decimal from 'decimal.js';
 import type { Page } from 'playwright-core';
-import { DESKTOP, horizontalOverflow, launchBrowser, PHONE, shown, startWebPlatform } from './browser';
+import { DESKTOP, horizontalOverflow, launchBrowser, PHONE, shown, signInToConsole, startWebPlatform } from './browser';
 import type { WebBrowser, WebPlatform } from './browser';
 
 let platform: WebPlatform;
@@ -26,12 +26,7 @@ afterAll(async () => {
 
 const overview = async (accountId: string) => (await platform.api('GET', `/staff/accounts/${accountId}/overview`, auditor)).json;
 
-async function signIn(page: Page, staff: string, role: string): Promise<void> {
-  await page.goto(`${platform.url}/console/`);
-  await page.getByLabel('User name').fill(staff);
-  await page.getByLabel('Role').selectOption(role);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (page: Page, staff: string, role: 'csr' | 'billing' | 'admin' | 'auditor') => signInToConsole(page, platform.url, staff, role);
 
 describe.each([
   ['phone', PHONE, 'A0001'],

@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { DynamoLedgerStore } from '../../shared/adapters/ledger-store';
 import { ledgerEntryForBill } from '../../shared/domain/ledger';
 import { LOCAL_REGION } from '../../shared/local/template';
-import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, shown, startWebPlatform } from './browser';
+import { accessibilityProblems, DESKTOP, horizontalOverflow, launchBrowser, PHONE, shown, signInToPortal, startWebPlatform } from './browser';
 import type { WebBrowser, WebPlatform } from './browser';
 
 let platform: WebPlatform;
@@ -54,12 +54,7 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
   expect({ screen, problems: await accessibilityProblems(page) }).toEqual({ screen, problems: [] });
 }
 
-async function signIn(page: Page, customerId: string): Promise<void> {
-  await page.goto(`${platform.url}/`);
-  await page.getByLabel('Customer number').fill(customerId);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'My accounts' }).waitFor();
-}
+const signIn = (page: Page, customerId: string) => signInToPortal(page, platform.url, customerId);
 
 describe.each([
   ['phone', PHONE, 'C0001', 'A0001'],
