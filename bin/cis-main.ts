@@ -11,6 +11,7 @@ import { registerBankFiles } from './commands/bank-files';
 import { registerSeed } from './commands/seed';
 import { registerTariff } from './commands/tariff';
 import { registerCollections } from './commands/collections';
+import { registerPublishWeb } from './commands/publish-web';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -112,6 +113,7 @@ export function buildProgram(): Command {
   registerTariff(program);
   registerSeed(program);
   registerCollections(program);
+  registerPublishWeb(program, path.resolve(__dirname, '..'));
   return program;
 }
 

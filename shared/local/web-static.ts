@@ -15,7 +15,8 @@ export interface StaticResult {
   body: Buffer;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
+/** Content types of the built apps' files by extension (also used when they are uploaded to S3). */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -25,6 +26,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2',
+  '.map': 'application/json',
 };
 
 /** Path prefixes of the API: no SPA fallback there. */

@@ -57,6 +57,9 @@ it.each([
   [['token', '--staff', 'bob'], '--staff needs --role'],
   [['token', '--staff', 'bob', '--role', 'boss'], "argument 'boss' is invalid"],
   [['start', '--port', 'abc'], 'a port is a whole number from 1 to 65535'],
+  [['publish-web'], "required option '--outputs <file>' not specified"],
+  [['publish-web', '--outputs', 'no-such-outputs.json'], 'cannot read the outputs file no-such-outputs.json'],
+  [['publish-web', '--outputs', 'package.json'], 'the outputs file has no stack with a UserPoolId output'],
 ])('cis %j fails with a message that says what to do', async (args, message) => {
   const { code, stderr } = await fails(process.execPath, [CIS, ...args, ...(args[0] === 'token' ? ['--data-dir', dataDir] : [])]);
   expect(code).toBe(1);

@@ -61,15 +61,20 @@ export interface StackWebOutputs {
 }
 
 /**
- * The config of each app for a deployment, from `cdk deploy --outputs-file` (an object of stacks,
- * each an object of outputs). `stackName` picks the stack when the file holds several.
+ * The outputs of the CIS stack in an outputs file of `cdk deploy --outputs-file` (an object of
+ * stacks, each an object of outputs); `stackName` picks the stack when the file holds several.
  */
-export function webConfigsFromOutputs(file: unknown, stackName?: string): Record<WebAppName, WebConfig> {
+export function stackOutputs(file: unknown, stackName?: string): Record<string, unknown> {
   if (typeof file !== 'object' || file === null) throw new WebConfigError('the outputs file must be a JSON object of stacks');
   const stacks = Object.entries(file as Record<string, unknown>).filter(([name, outputs]) => (stackName ? name === stackName : true) && typeof outputs === 'object' && outputs !== null && 'UserPoolId' in outputs);
   if (stacks.length === 0) throw new WebConfigError(stackName ? `the outputs file has no stack ${stackName} with a UserPoolId output` : 'the outputs file has no stack with a UserPoolId output');
   if (stacks.length > 1) throw new WebConfigError(`the outputs file has several CIS stacks (${stacks.map(([name]) => name).join(', ')}): name one with --stack`);
-  const outputs = stacks[0]![1] as Partial<Record<keyof StackWebOutputs, unknown>>;
+  return stacks[0]![1] as Record<string, unknown>;
+}
+
+/** The config of each app for a deployment, from the stack's outputs (see stackOutputs). */
+export function webConfigsFromOutputs(file: unknown, stackName?: string): Record<WebAppName, WebConfig> {
+  const outputs = stackOutputs(file, stackName) as Partial<Record<keyof StackWebOutputs, unknown>>;
   for (const key of ['UserPoolId', 'UserPoolClientId', 'StaffUserPoolClientId', 'AuthDomainUrl'] as const) {
     if (typeof outputs[key] !== 'string' || outputs[key] === '') throw new WebConfigError(`the stack's outputs lack ${key} (deploy this version of the stack first)`);
   }
