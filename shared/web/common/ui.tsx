@@ -175,3 +175,33 @@ export function Shell(props: { title: string; user?: string; onSignOut?: () => v
     </>
   );
 }
+
+/**
+ * A filter of a list screen: one labelled select and a Show button that navigates to
+ * `{path}?{name}={value}` (the screen reads it from the URL, so the filter survives a reload).
+ */
+export function SelectFilter(props: { label: string; formLabel: string; id: string; name: string; path: string; value: string; options: readonly string[]; text: (value: string) => string }) {
+  return (
+    <form
+      className="card"
+      aria-label={props.formLabel}
+      onSubmit={(event) => {
+        event.preventDefault();
+        navigate(`${props.path}?${props.name}=${encodeURIComponent(String(new FormData(event.currentTarget).get(props.name)))}`);
+      }}
+    >
+      <Field id={props.id} label={props.label}>
+        <select id={props.id} name={props.name} defaultValue={props.value} key={props.value}>
+          {props.options.map((option) => (
+            <option key={option} value={option}>
+              {props.text(option)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <button className="button" type="submit">
+        Show
+      </button>
+    </form>
+  );
+}

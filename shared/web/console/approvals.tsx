@@ -7,7 +7,7 @@ import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { instant, label, money } from '../common/format';
-import { Alert, ErrorMessage, Field, Link, Load, navigate, useResource } from '../common/ui';
+import { Alert, ErrorMessage, Field, Link, Load, SelectFilter, useResource } from '../common/ui';
 import type { AdjustmentRequestView } from './adjustment-form';
 
 const STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
@@ -34,27 +34,7 @@ export function Approvals(props: { api: ApiClient; user: string; role?: StaffRol
     <>
       <h1>Approvals</h1>
       <p>Adjustments a CSR asked for, or above the approval limit, wait here for another user&rsquo;s decision.</p>
-      <form
-        className="card"
-        aria-label="Filter adjustment requests"
-        onSubmit={(event) => {
-          event.preventDefault();
-          navigate(`/console/approvals?status=${encodeURIComponent(String(new FormData(event.currentTarget).get('status')))}`);
-        }}
-      >
-        <Field id="approvals-status" label="Status">
-          <select id="approvals-status" name="status" defaultValue={status} key={status}>
-            {STATUSES.map((value) => (
-              <option key={value} value={value}>
-                {label(value)}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <button className="button" type="submit">
-          Show
-        </button>
-      </form>
+      <SelectFilter formLabel="Filter adjustment requests" id="approvals-status" label="Status" name="status" path="/console/approvals" value={status} options={STATUSES} text={label} />
       <div aria-live="polite">{done ? <Alert kind="success">{done}</Alert> : null}</div>
       <Load resource={queue} what="the approvals queue">
         {(data) => (

@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { day, instant, label } from '../common/format';
-import { Alert, ErrorMessage, Field, Link, Load, navigate, useResource } from '../common/ui';
+import { Alert, ErrorMessage, Field, Link, Load, SelectFilter, useResource } from '../common/ui';
 
 export interface StaffOrder {
   orderId: string;
@@ -52,28 +52,7 @@ export function ServiceOrders(props: { api: ApiClient; status: string; cursor?: 
   return (
     <>
       <h1>Service orders</h1>
-      <form
-        className="card"
-        aria-label="Filter service orders"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const chosen = new FormData(event.currentTarget).get('status');
-          navigate(`${BASE}?status=${encodeURIComponent(String(chosen))}`);
-        }}
-      >
-        <Field id="orders-status" label="State">
-          <select id="orders-status" name="status" defaultValue={status} key={status}>
-            {ORDER_STATES.map((value) => (
-              <option key={value} value={value}>
-                {label(value)}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <button className="button" type="submit">
-          Show
-        </button>
-      </form>
+      <SelectFilter formLabel="Filter service orders" id="orders-status" label="State" name="status" path={BASE} value={status} options={ORDER_STATES} text={label} />
       <section className="card" aria-labelledby="orders-list-title">
         <h2 id="orders-list-title">{label(status)} orders, latest change first</h2>
         <Load resource={list} what="service orders">
