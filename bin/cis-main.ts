@@ -12,6 +12,7 @@ import { registerSeed } from './commands/seed';
 import { registerTariff } from './commands/tariff';
 import { registerCollections } from './commands/collections';
 import { registerPublishWeb } from './commands/publish-web';
+import { registerUsers } from './commands/users';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -114,6 +115,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerCollections(program);
   registerPublishWeb(program, path.resolve(__dirname, '..'));
+  registerUsers(program);
   return program;
 }
 

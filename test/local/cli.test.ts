@@ -60,6 +60,10 @@ it.each([
   [['publish-web'], "required option '--outputs <file>' not specified"],
   [['publish-web', '--outputs', 'no-such-outputs.json'], 'cannot read the outputs file no-such-outputs.json'],
   [['publish-web', '--outputs', 'package.json'], 'the outputs file has no stack with a UserPoolId output'],
+  [['users', 'invite'], 'give --email with either --customer CUSTOMER_ID or --role ROLE'],
+  [['users', 'invite', '--email', 'pat@example.com', '--customer', 'C0001'], 'name the user pool: --outputs cdk-outputs.json or --user-pool-id ID'],
+  [['users', 'invite', '--email', 'pat', '--customer', 'C0001', '--user-pool-id', 'us-west-2_x'], 'email is not a valid address'],
+  [['users', 'invite', '--email', 'casey@utility.gov', '--role', 'root', '--user-pool-id', 'us-west-2_x'], 'role must be csr, billing, admin or auditor'],
 ])('cis %j fails with a message that says what to do', async (args, message) => {
   const { code, stderr } = await fails(process.execPath, [CIS, ...args, ...(args[0] === 'token' ? ['--data-dir', dataDir] : [])]);
   expect(code).toBe(1);
