@@ -13,7 +13,7 @@ import { CisStack, type CisStackProps } from './cis-stack';
 export const STACK_ID = 'Cis';
 
 /** CDK context keys read by the app (`cdk synth -c billingSegments=64`, or cdk.json). */
-export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'utilityProfile', 'billingScheduleHourUtc', 'depositPolicy', 'billDueDays', 'billHighFactor', 'billLowFactor', 'billMinHistory', 'billMaxTotal', 'billMaxEstimated', 'billMissingReads', 'collectionsPolicyPack', 'collectionsWeatherRegion', 'collectionsScheduleHourUtc', 'achOriginator', 'authDomainPrefix', 'adjustmentApprovalLimit'] as const;
+export const CONTEXT_KEYS = ['utilityTimezone', 'billingSegments', 'deletionProtection', 'alarmEmail', 'paymentProvider', 'returnedPaymentFee', 'paymentWebhookSecret', 'arrangementGraceDays', 'lateFeeGraceDays', 'lateFeeMethod', 'lateFeeFlat', 'lateFeePercent', 'lateFeeMinimumPastDue', 'lateFeeCap', 'veeOverrides', 'utilityProfile', 'billingScheduleHourUtc', 'depositPolicy', 'billDueDays', 'billHighFactor', 'billLowFactor', 'billMinHistory', 'billMaxTotal', 'billMaxEstimated', 'billMissingReads', 'collectionsPolicyPack', 'collectionsWeatherRegion', 'collectionsScheduleHourUtc', 'achOriginator', 'authDomainPrefix', 'adjustmentApprovalLimit', 'csrAdjustmentLimit'] as const;
 
 export interface CreateAppOptions {
   /** Skip esbuild bundling (tests, the local platform). @default false */
@@ -126,6 +126,7 @@ export function stackPropsFromContext(app: App): Pick<CisStackProps, (typeof CON
     achOriginator: optionalJsonObject(get('achOriginator'), 'achOriginator'),
     authDomainPrefix: optionalString(get('authDomainPrefix'), 'authDomainPrefix'),
     adjustmentApprovalLimit: optionalDecimalText(get('adjustmentApprovalLimit'), 'adjustmentApprovalLimit'),
+    csrAdjustmentLimit: optionalDecimalText(get('csrAdjustmentLimit'), 'csrAdjustmentLimit'),
   };
 }
 

@@ -4,6 +4,7 @@
  * template configures the local platform.
  */
 import path from 'node:path';
+import { Decimal } from 'decimal.js';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { OperationalAlarms } from './constructs/alarms';
@@ -126,9 +127,11 @@ export interface CisStackProps extends StackProps {
   readonly achOriginator?: Record<string, unknown>;
   /**
    * Adjustments above this amount (decimal string) wait for an admin's approval; billing staff
-   * post adjustments up to it at once, CSRs' adjustments always wait for approval. @default '100.00'
+   * post adjustments up to it at once (CSRs up to csrAdjustmentLimit). @default '100.00'
    */
   readonly adjustmentApprovalLimit?: string;
+  /** A CSR's adjustments up to this amount (decimal string) post at once; above it they wait for approval. @default '25.00' */
+  readonly csrAdjustmentLimit?: string;
   /** Repository root (handler entries and the ASL file are relative to it). @default the parent of lib/ */
   readonly projectRoot?: string;
 }
@@ -181,7 +184,7 @@ export class CisStack extends Stack {
         lateFee: validLateFee(props),
         ...depositPolicySetting(props.depositPolicy),
         ...(props.achOriginator === undefined ? {} : { achOriginator: validAchOriginator(props.achOriginator) }),
-        adjustmentApprovalLimit: validAdjustmentApprovalLimit(props.adjustmentApprovalLimit),
+        ...validAdjustmentLimits(props.adjustmentApprovalLimit, props.csrAdjustmentLimit),
       },
       readsEnvironment,
       billDocumentEnvironment,
@@ -286,11 +289,18 @@ export function billingRunEnvironment(props: Pick<CisStackProps, 'billDueDays' |
   };
 }
 
-/** ADJUSTMENT_APPROVAL_LIMIT, checked at synth with the schema the adjustment functions parse it with. */
-export function validAdjustmentApprovalLimit(limit: string | undefined): string {
-  const parsed = AdjustmentsEnv.safeParse({ TABLE_NAME: 'synth', UTILITY_TIMEZONE: 'UTC', ...(limit === undefined ? {} : { ADJUSTMENT_APPROVAL_LIMIT: limit }) });
-  if (!parsed.success) throw new Error(`adjustmentApprovalLimit ${parsed.error.issues[0]!.message}, got ${JSON.stringify(limit)}`);
-  return parsed.data.ADJUSTMENT_APPROVAL_LIMIT;
+/** ADJUSTMENT_APPROVAL_LIMIT and ADJUSTMENT_CSR_LIMIT, checked at synth with the schema the adjustment functions parse them with. */
+export function validAdjustmentLimits(limit: string | undefined, csrLimit: string | undefined): { adjustmentApprovalLimit: string; csrAdjustmentLimit: string } {
+  const parsed = AdjustmentsEnv.safeParse({ TABLE_NAME: 'synth', UTILITY_TIMEZONE: 'UTC', ...(limit === undefined ? {} : { ADJUSTMENT_APPROVAL_LIMIT: limit }), ...(csrLimit === undefined ? {} : { ADJUSTMENT_CSR_LIMIT: csrLimit }) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path[0] === 'ADJUSTMENT_CSR_LIMIT' ? 'csrAdjustmentLimit' : 'adjustmentApprovalLimit';
+    throw new Error(`${key} ${issue.message}, got ${JSON.stringify(key === 'csrAdjustmentLimit' ? csrLimit : limit)}`);
+  }
+  if (new Decimal(parsed.data.ADJUSTMENT_CSR_LIMIT).gt(parsed.data.ADJUSTMENT_APPROVAL_LIMIT)) {
+    throw new Error(`csrAdjustmentLimit ${parsed.data.ADJUSTMENT_CSR_LIMIT} is above adjustmentApprovalLimit ${parsed.data.ADJUSTMENT_APPROVAL_LIMIT}: a CSR may not post more than billing staff`);
+  }
+  return { adjustmentApprovalLimit: parsed.data.ADJUSTMENT_APPROVAL_LIMIT, csrAdjustmentLimit: parsed.data.ADJUSTMENT_CSR_LIMIT };
 }
 
 function validBillingSegments(segments: number): number {

@@ -81,6 +81,8 @@ export interface PaymentSettings {
   readonly achOriginator?: string;
   /** Adjustments above this amount (decimal string) wait for an admin's approval. */
   readonly adjustmentApprovalLimit: string;
+  /** A CSR's adjustments up to this amount (decimal string) post at once. */
+  readonly csrAdjustmentLimit: string;
 }
 
 /** Customer-record routes that activate service, and so evaluate the deposit from the customer's credit history. */
@@ -153,7 +155,7 @@ function ledgerRoutes(payments: PaymentSettings): RouteSpec[] {
   const arrangementEnv = { ARRANGEMENT_GRACE_DAYS: String(payments.arrangementGraceDays) };
   const { lateFee } = payments;
   const depositEnv = payments.depositPolicy ? { DEPOSIT_POLICY: payments.depositPolicy } : undefined;
-  const adjustmentEnv = { ADJUSTMENT_APPROVAL_LIMIT: payments.adjustmentApprovalLimit };
+  const adjustmentEnv = { ADJUSTMENT_APPROVAL_LIMIT: payments.adjustmentApprovalLimit, ADJUSTMENT_CSR_LIMIT: payments.csrAdjustmentLimit };
   const lateFeeEnv = { LATE_FEE_GRACE_DAYS: String(lateFee.graceDays), LATE_FEE_METHOD: lateFee.method, LATE_FEE_FLAT: lateFee.flat, LATE_FEE_PERCENT: lateFee.percent, LATE_FEE_MINIMUM_PAST_DUE: lateFee.minimumPastDue, LATE_FEE_CAP: lateFee.cap };
   return [
     { id: 'MakePayment', method: apigwv2.HttpMethod.POST, path: '/portal/accounts/{accountId}/payments', entry: 'functions/portal/make-payment.ts', description: 'Portal: the customer pays by card or bank through the payment provider', access: 'read-write', environment: paymentEnv },

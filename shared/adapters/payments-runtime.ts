@@ -20,7 +20,10 @@ export const ledgerDeps = lazy(() => {
 export type LedgerDeps = ReturnType<typeof ledgerDeps>;
 
 /** The adjustment routes: the ledger and the approval limit (validated at cold start). */
-export const adjustmentDeps = lazy(() => ({ ...ledgerDeps(), approvalLimit: parseEnv(AdjustmentsEnv).ADJUSTMENT_APPROVAL_LIMIT }));
+export const adjustmentDeps = lazy(() => {
+  const env = parseEnv(AdjustmentsEnv);
+  return { ...ledgerDeps(), approvalLimit: env.ADJUSTMENT_APPROVAL_LIMIT, csrLimit: env.ADJUSTMENT_CSR_LIMIT };
+});
 export type AdjustmentRuntimeDeps = ReturnType<typeof adjustmentDeps>;
 
 function providerFor(name: PaymentsEnv['PAYMENT_PROVIDER']): PaymentProvider {

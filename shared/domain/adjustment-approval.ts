@@ -1,9 +1,9 @@
 /**
  * Adjustments with approval: who may post an adjustment at once, and who may approve or reject
  * a pending adjustment request. Billing and admin staff post adjustments up to the approval
- * limit at once; above the limit, and every adjustment a CSR asks for, waits as a PENDING
- * request that another user decides: billing or admin within the limit, admin above it. The
- * requester never decides their own request.
+ * limit at once, CSRs up to their smaller limit (so a CSR settles a small billing dispute on the
+ * first call); anything above waits as a PENDING request that another user decides: billing or
+ * admin within the approval limit, admin above it. The requester never decides their own request.
  */
 import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
@@ -43,8 +43,9 @@ const hasAny = (roles: readonly StaffRole[], allowed: readonly StaffRole[]) => r
 export const aboveLimit = (amount: Decimal.Value, limit: Decimal.Value): boolean => new Decimal(amount).gt(limit);
 
 /** Whether an adjustment by a user with these roles posts at once ('post') or waits for approval ('request'). */
-export function adjustmentRoute(roles: readonly StaffRole[], amount: Decimal.Value, limit: Decimal.Value): 'post' | 'request' {
-  return hasAny(roles, ADJUSTMENT_POSTERS) && !aboveLimit(amount, limit) ? 'post' : 'request';
+export function adjustmentRoute(roles: readonly StaffRole[], amount: Decimal.Value, limit: Decimal.Value, csrLimit: Decimal.Value = 0): 'post' | 'request' {
+  if (hasAny(roles, ADJUSTMENT_POSTERS) && !aboveLimit(amount, limit)) return 'post';
+  return roles.includes('csr') && !aboveLimit(amount, csrLimit) && !aboveLimit(amount, limit) ? 'post' : 'request';
 }
 
 /** Why this user may not decide the request, or undefined when they may. */

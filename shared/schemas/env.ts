@@ -101,6 +101,8 @@ export type PaymentsEnv = z.infer<typeof PaymentsEnv>;
 /** Adjustments above this amount wait for an admin's approval (issue 8: adjustments with approval). */
 export const AdjustmentsEnv = TableEnv.extend({
   ADJUSTMENT_APPROVAL_LIMIT: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a decimal amount from 0 to 999999.99 with at most 2 decimals, e.g. "100.00"').default('100.00'),
+  /** A CSR's adjustments up to this amount post at once ("0": every CSR adjustment waits for approval). */
+  ADJUSTMENT_CSR_LIMIT: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a decimal amount from 0 to 999999.99 with at most 2 decimals, e.g. "25.00"').default('25.00'),
 });
 export type AdjustmentsEnv = z.infer<typeof AdjustmentsEnv>;
 

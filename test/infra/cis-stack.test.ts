@@ -235,7 +235,7 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   configuredJson = synthesizeTemplate({
     skipBundling: true,
-    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}', achOriginator: '{"immediateDestination":"121042882","immediateDestinationName":"ODFI","immediateOrigin":"1234567890","immediateOriginName":"UTILITY","companyId":"1234567890","companyName":"UTILITY","originatingDfi":"12104288"}', adjustmentApprovalLimit: '250' },
+    context: { deletionProtection: 'false', billingSegments: '7', utilityTimezone: 'America/Chicago', alarmEmail: 'ops@example.com', returnedPaymentFee: '30', paymentProvider: 'sandbox', paymentWebhookSecret: 'configured-webhook-secret', arrangementGraceDays: '7', lateFeeMethod: 'flat', lateFeeFlat: '7.5', lateFeeCap: 'none', billDueDays: '14', billMaxTotal: '5000', billMissingReads: 'hold', billMaxEstimated: '3', veeOverrides: '{"water/IRR": {"spikeFactor": 40, "actions": {"zero-consumption": "off"}}, "gas": {"maxAgeDays": 180}}', depositPolicy: '{"requireWithoutHistory": true, "annualInterestPercent": "1.5"}', achOriginator: '{"immediateDestination":"121042882","immediateDestinationName":"ODFI","immediateOrigin":"1234567890","immediateOriginName":"UTILITY","companyId":"1234567890","companyName":"UTILITY","originatingDfi":"12104288"}', adjustmentApprovalLimit: '250', csrAdjustmentLimit: '40' },
   });
   configured = Template.fromJSON(configuredJson);
 });
@@ -689,6 +689,8 @@ describe('functions', () => {
     }
     expect(props(fnResource('DecideAdjustmentRequest')).Environment.Variables.ADJUSTMENT_APPROVAL_LIMIT).toBe('100.00');
     expect(props(fnResource('AdjustBalance', configuredJson)).Environment.Variables.ADJUSTMENT_APPROVAL_LIMIT).toBe('250');
+    expect(props(fnResource('AdjustBalance')).Environment.Variables.ADJUSTMENT_CSR_LIMIT).toBe('25.00');
+    expect(props(fnResource('AdjustBalance', configuredJson)).Environment.Variables.ADJUSTMENT_CSR_LIMIT).toBe('40');
     // The bill settings go to BillSegment; the due days also to the functions that run the bill exception and cycle handlers and the scheduler.
     for (const [id, fn] of projectFunctions()) {
       const variables = props(fn).Environment.Variables as Json;
@@ -777,6 +779,8 @@ describe('outputs and configuration', () => {
     [{ returnedPaymentFee: '25.005' }, /returnedPaymentFee must be a decimal amount/],
     [{ adjustmentApprovalLimit: '12.345' }, /adjustmentApprovalLimit must be a decimal amount/],
     [{ adjustmentApprovalLimit: '-5' }, /adjustmentApprovalLimit must be a decimal amount/],
+    [{ csrAdjustmentLimit: '1.234' }, /csrAdjustmentLimit must be a decimal amount/],
+    [{ csrAdjustmentLimit: '150' }, /csrAdjustmentLimit 150 is above adjustmentApprovalLimit 100.00/],
     [{ paymentWebhookSecret: 'short' }, /paymentWebhookSecret must be at least 16 characters/],
     [{ paymentProvider: 'stripe' }, /paymentProvider must be "none" or "sandbox"/],
     [{ arrangementGraceDays: '400' }, /arrangementGraceDays must be a whole number of days from 0 to 365/],

@@ -239,10 +239,10 @@ describe('the ledger and payments over HTTP', () => {
     const before = new Decimal((await balance('A0002', tokens.customer2)).balance);
     const adjust = (token: string, key: string, body: unknown) => api('POST', '/staff/accounts/A0002/adjustments', token, body, { 'idempotency-key': key });
     const body = { amount: '10.00', direction: 'debit', service: 'electric', reason: 'meter tampering charge' };
-    // A CSR's adjustment waits for approval (202, nothing posted); an auditor may not ask for one.
-    const requested = await adjust(tokens.csr, 'adj-csr', body);
+    // A CSR's adjustment above the CSR limit (25.00) waits for approval (202, nothing posted); an auditor may not ask for one.
+    const requested = await adjust(tokens.csr, 'adj-csr', { ...body, amount: '40.00' });
     expect(requested.status).toBe(202);
-    expect(requested.json.request).toMatchObject({ status: 'PENDING', amount: '10.00', direction: 'debit' });
+    expect(requested.json.request).toMatchObject({ status: 'PENDING', amount: '40.00', direction: 'debit' });
     expect((await adjust(tokens.auditor, 'adj-aud', body)).status).toBe(403);
     expect((await adjust(tokens.billing, 'adj-1', { ...body, direction: 'sideways' })).status).toBe(400);
     const adjusted = await adjust(tokens.billing, 'adj-1', body);

@@ -39,7 +39,7 @@ describe.each([
   });
 
   it('signs in, finds the account and shows its overview with the balance of the API', async () => {
-    await signIn(page, 'bill', 'billing');
+    await signIn(page, 'casey', 'csr');
     await page.getByLabel(/Name, address/).fill(accountId);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: accountId }).click();
@@ -51,7 +51,7 @@ describe.each([
     expect(await horizontalOverflow(page)).toBe(0);
   });
 
-  it('resolves a dispute with a credit adjustment: the balance drops and the dispute closes', async () => {
+  it('lets a CSR resolve a dispute on the call with a credit adjustment: the balance drops and the dispute closes', async () => {
     const before = new Decimal((await overview(accountId)).receivable.balance);
     expect(before.gt(0)).toBe(true);
     await page.getByLabel('What the customer disputes').fill('The customer says the reading was estimated too high');
@@ -87,16 +87,31 @@ describe.each([
   });
 });
 
-it('lets a CSR open a dispute but not post the credit adjustment', async () => {
+it('keeps a dispute open when a CSR\'s credit is above the CSR limit: the credit waits for approval and nothing is posted', async () => {
   const page = await (await web.context(DESKTOP)).newPage();
   await signIn(page, 'casey', 'csr');
   await page.goto(`${platform.url}/console/accounts/A0001`);
   await page.getByRole('heading', { name: 'Billing disputes' }).waitFor();
-  await page.getByRole('button', { name: 'Open dispute' }).waitFor();
   await page.getByLabel('What the customer disputes').fill('Customer questions the customer charge');
   await page.getByRole('button', { name: 'Open dispute' }).click();
-  await page.getByText('Credit adjustments need the billing or admin role').waitFor();
-  expect(await page.getByRole('button', { name: 'Credit and close dispute' }).count()).toBe(0);
+  const before = (await overview('A0001')).receivable.balance;
+  const opened = (await overview('A0001')).disputes.find((dispute: { status: string }) => dispute.status === 'OPEN');
+  const form = page.locator(`form[data-dispute-id="${opened.disputeId}"]`);
+  await form.getByLabel('Credit to the customer (USD)').fill('40.00');
+  await form.getByLabel('Resolution').fill('Larger credit agreed with the customer');
+  await form.getByRole('button', { name: 'Credit and close dispute' }).click();
+  await page.getByText('Credit awaits approval').waitFor();
+  const data = await overview('A0001');
+  expect(data.receivable.balance).toBe(before);
+  expect(data.disputes.find((dispute: { disputeId: string }) => dispute.disputeId === opened.disputeId)).toMatchObject({ status: 'OPEN' });
+});
+
+it('shows an auditor the disputes without the forms', async () => {
+  const page = await (await web.context(DESKTOP)).newPage();
+  await signIn(page, 'audra', 'auditor');
+  await page.goto(`${platform.url}/console/accounts/A0001`);
+  await page.getByText('Your role can view disputes but not open or resolve them.').waitFor();
+  expect(await page.getByRole('button', { name: 'Open dispute' }).count()).toBe(0);
 });
 
 it('shows the bill review queue with why each bill was held, and releases one that then posts', async () => {

@@ -21,6 +21,8 @@ export interface AdjustDeps extends IdempotencyDeps {
   newId: () => string;
   /** Adjustments above this amount (decimal string) wait for an admin's approval. @default DEFAULT_ADJUSTMENT_APPROVAL_LIMIT */
   approvalLimit?: string;
+  /** A CSR's adjustments up to this amount (decimal string) post at once. @default DEFAULT_CSR_ADJUSTMENT_LIMIT */
+  csrLimit?: string;
 }
 
 /** Who asks for or decides an adjustment. */
@@ -30,6 +32,7 @@ export interface Staff {
 }
 
 export const DEFAULT_ADJUSTMENT_APPROVAL_LIMIT = '100.00';
+export const DEFAULT_CSR_ADJUSTMENT_LIMIT = '25.00';
 
 async function mustAccount(deps: AdjustDeps, accountId: string): Promise<void> {
   if (!(await deps.accounts.get(accountId))) throw new AccountNotFound(`account ${accountId} does not exist`);
@@ -37,7 +40,7 @@ async function mustAccount(deps: AdjustDeps, accountId: string): Promise<void> {
 
 /**
  * An adjustment behind an Idempotency-Key: posted at once (201 {entry}) by billing or admin
- * staff within the approval limit; otherwise stored as a PENDING request (202 {request}) that
+ * staff within the approval limit and by a CSR within the CSR limit; otherwise stored as a PENDING request (202 {request}) that
  * another user approves or rejects (decideAdjustment). A retry with the key replays the answer.
  */
 export async function adjustBalance(
@@ -52,7 +55,7 @@ export async function adjustBalance(
   return idempotent(deps, key, fingerprint, async (token) => {
     const at = deps.clock.now().toISOString();
     const amount = new Money(input.amount);
-    if (adjustmentRoute(staff.roles, amount, limit) === 'request') {
+    if (adjustmentRoute(staff.roles, amount, limit, deps.csrLimit ?? DEFAULT_CSR_ADJUSTMENT_LIMIT) === 'request') {
       const request: AdjustmentRequest = {
         requestId: adjustmentRequestIdFor(input.accountId, input.idempotencyKey),
         accountId: input.accountId,

@@ -1,7 +1,7 @@
 /**
  * The adjustment form of the account overview: amount, debit or credit, service and reason. The
  * API posts it at once (201, billing or admin within the approval limit) or keeps it for another
- * user's approval (202, a CSR's adjustment or one above the limit); the form says which.
+ * user's approval (202, above the user's limit; a CSR's is the smaller one); the form says which.
  */
 import { useState } from 'react';
 import { newIdempotencyKey } from '../common/api';
@@ -93,7 +93,7 @@ export function AdjustmentForm(props: { api: ApiClient; base: string; role?: Sta
           }}
         >
           <p className="hint">
-            {props.role === 'csr' ? 'Your adjustments wait for approval by billing staff or an admin.' : 'Adjustments above the approval limit wait for an admin\u2019s approval.'}
+            {props.role === 'csr' ? 'Adjustments above your CSR limit wait for approval by billing staff or an admin.' : 'Adjustments above the approval limit wait for an admin\u2019s approval.'}
           </p>
           <Field id="adjust-amount" label="Amount (USD)" hint="For example 25.00">
             <input id="adjust-amount" name="amount" inputMode="decimal" required pattern="\d{1,6}(\.\d{1,2})?" value={amount} onChange={(event) => setAmount(event.target.value)} aria-describedby="adjust-amount-hint" />
@@ -121,7 +121,7 @@ export function AdjustmentForm(props: { api: ApiClient; base: string; role?: Sta
             <input id="adjust-reason" name="reason" required maxLength={200} value={reason} onChange={(event) => setReason(event.target.value)} />
           </Field>
           <button className="button" type="submit" disabled={busy}>
-            {busy ? 'Sending…' : props.role === 'csr' ? 'Request adjustment' : 'Adjust'}
+            {busy ? 'Sending…' : 'Adjust'}
           </button>
         </form>
       )}

@@ -33,7 +33,7 @@ export function Approvals(props: { api: ApiClient; user: string; role?: StaffRol
   return (
     <>
       <h1>Approvals</h1>
-      <p>Adjustments a CSR asked for, or above the approval limit, wait here for another user&rsquo;s decision.</p>
+      <p>Adjustments above the requester&rsquo;s limit (a CSR&rsquo;s is smaller) wait here for another user&rsquo;s decision.</p>
       <SelectFilter formLabel="Filter adjustment requests" id="approvals-status" label="Status" name="status" path="/console/approvals" value={status} options={STATUSES} text={label} />
       <div aria-live="polite">{done ? <Alert kind="success">{done}</Alert> : null}</div>
       <Load resource={queue} what="the approvals queue">

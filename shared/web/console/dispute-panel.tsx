@@ -2,8 +2,8 @@
  * Billing disputes on the account screen: open a dispute of a charge, then resolve it with a
  * credit adjustment and close it. The adjustment carries an Idempotency-Key kept for the
  * dispute, so retrying after a failure half-way (adjusted, not yet closed) never credits twice.
- * A credit that needs approval (a CSR's, or one above the approval limit) answers 202: the
- * dispute then stays open and the panel says the credit awaits approval.
+ * CSRs, billing and admin staff give the credit; one above the user's limit (a CSR's is smaller)
+ * answers 202: the dispute then stays open and the panel says the credit awaits approval.
  */
 import { useState } from 'react';
 import { newIdempotencyKey } from '../common/api';
@@ -42,7 +42,7 @@ function charges(entries: LedgerEntry[]): Array<{ entry: LedgerEntry; amount: st
   });
 }
 
-const CAN_ADJUST: readonly StaffRole[] = ['billing', 'admin'];
+const CAN_ADJUST: readonly StaffRole[] = ['csr', 'billing', 'admin'];
 const CAN_DISPUTE: readonly StaffRole[] = ['csr', 'billing', 'admin'];
 
 export function DisputePanel(props: { api: ApiClient; base: string; role?: StaffRole; disputes: Dispute[]; ledger: Resource<{ items: LedgerEntry[] }>; onChanged: () => void }) {
@@ -177,11 +177,11 @@ function ResolveDispute(props: { api: ApiClient; base: string; role?: StaffRole;
         ) : null}
       </div>
       {pending ? null : canAdjust ? (
-        <Field id={`credit-${dispute.disputeId}`} label="Credit to the customer (USD)" hint="The adjustment posted before the dispute closes; above the approval limit it waits for an admin and the dispute stays open.">
+        <Field id={`credit-${dispute.disputeId}`} label="Credit to the customer (USD)" hint="The adjustment posted before the dispute closes; above your adjustment limit it waits for approval and the dispute stays open.">
           <input id={`credit-${dispute.disputeId}`} name="amount" inputMode="decimal" required pattern="\d{1,6}(\.\d{1,2})?" value={amount} onChange={(event) => setAmount(event.target.value)} aria-describedby={`credit-${dispute.disputeId}-hint`} />
         </Field>
       ) : (
-        <p className="muted">Credit adjustments need the billing or admin role; you can close the dispute without one, or request a credit for approval under &ldquo;Adjust the balance&rdquo;.</p>
+        <p className="muted">Credit adjustments need the csr, billing or admin role; you can read the dispute but not resolve it.</p>
       )}
       <Field id={`resolution-${dispute.disputeId}`} label="Resolution">
         <textarea id={`resolution-${dispute.disputeId}`} name="resolution" required maxLength={500} value={resolution} onChange={(event) => setResolution(event.target.value)} />

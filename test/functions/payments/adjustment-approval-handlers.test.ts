@@ -21,14 +21,14 @@ const adjustEvent = (body: unknown, claims = staffClaims('csr', 'cara'), key = '
 };
 const decideEvent = (requestId: string, body: unknown, claims: Record<string, unknown>) =>
   httpEvent({ routeKey: 'POST /staff/adjustment-requests/{accountId}/{requestId}/decision', claims, pathParameters: { accountId: 'A0001', requestId }, body });
-const credit = { amount: '25.00', direction: 'credit', reason: 'leak allowance' };
+const credit = { amount: '25.01', direction: 'credit', reason: 'leak allowance' };
 
 describe('POST /staff/accounts/{accountId}/adjustments', () => {
-  it('answers 202 with the pending request for a CSR and 201 with the entry for billing within the limit', async () => {
+  it('answers 202 with the pending request for a CSR above the CSR limit and 201 with the entry for billing within the approval limit', async () => {
     const d = deps();
     const pending = await adjust(d)(adjustEvent(credit), context);
     expect(pending.statusCode).toBe(202);
-    expect(bodyOf(pending)['request']).toMatchObject({ status: 'PENDING', requestedBy: 'cara', amount: '25.00' });
+    expect(bodyOf(pending)['request']).toMatchObject({ status: 'PENDING', requestedBy: 'cara', amount: '25.01' });
     const posted = await adjust(d)(adjustEvent(credit, staffClaims('billing', 'bill'), 'key-2'), context);
     expect(posted.statusCode).toBe(201);
     expect(d.ledger.entries).toHaveLength(1);

@@ -49,10 +49,18 @@ describe('the approval rules', () => {
     [['billing'], '100.01', 'request'],
     [['admin'], '99.99', 'post'],
     [['admin'], '5000.00', 'request'],
-    [['csr'], '0.01', 'request'],
-    [['csr', 'billing'], '10.00', 'post'],
+    [['csr'], '0.01', 'post'],
+    [['csr'], '25.00', 'post'],
+    [['csr'], '25.01', 'request'],
+    [['csr', 'billing'], '80.00', 'post'],
+    [['auditor'], '0.01', 'request'],
   ] as Array<[StaffRole[], string, 'post' | 'request']>)('roles %j adjusting %s: %s', (roles, amount, route) => {
-    expect(adjustmentRoute(roles, amount, '100.00')).toBe(route);
+    expect(adjustmentRoute(roles, amount, '100.00', '25.00')).toBe(route);
+  });
+
+  it('lets every CSR adjustment wait for approval with a CSR limit of 0, and never lets a CSR post above the approval limit', () => {
+    expect(adjustmentRoute(['csr'], '0.01', '100.00', '0')).toBe('request');
+    expect(adjustmentRoute(['csr'], '60.00', '50.00', '75.00')).toBe('request');
   });
 
   it.each([
@@ -79,6 +87,8 @@ describe('the approval limit setting', () => {
     expect(parseEnv(AdjustmentsEnv, base).ADJUSTMENT_APPROVAL_LIMIT).toBe('100.00');
     expect(parseEnv(AdjustmentsEnv, { ...base, ADJUSTMENT_APPROVAL_LIMIT: '2500' }).ADJUSTMENT_APPROVAL_LIMIT).toBe('2500');
     for (const bad of ['12.345', '-1', 'lots', '1e3']) expect(() => parseEnv(AdjustmentsEnv, { ...base, ADJUSTMENT_APPROVAL_LIMIT: bad })).toThrow(/environment variable ADJUSTMENT_APPROVAL_LIMIT must be a decimal amount/);
+    expect(parseEnv(AdjustmentsEnv, base).ADJUSTMENT_CSR_LIMIT).toBe('25.00');
+    expect(() => parseEnv(AdjustmentsEnv, { ...base, ADJUSTMENT_CSR_LIMIT: 'some' })).toThrow(/environment variable ADJUSTMENT_CSR_LIMIT must be a decimal amount/);
   });
 });
 
