@@ -4,6 +4,7 @@ import type { ApiClient } from './api';
 import { day, money } from './format';
 import type { Bill } from './types';
 import { ErrorMessage } from './ui';
+import { asError } from './field-errors';
 
 export function BillsTable(props: {
   api: ApiClient;
@@ -27,7 +28,7 @@ export function BillsTable(props: {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (caught) {
       target?.close();
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     }
   };
   if (props.bills.length === 0) return <p>{props.empty}</p>;

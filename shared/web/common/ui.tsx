@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError } from './api';
+import { asError } from './field-errors';
 
 /** The current path and query (History API), re-rendered on navigation. */
 export function useLocation(): { path: string; search: URLSearchParams } {
@@ -51,7 +52,7 @@ export function useResource<T>(key: string, load: () => Promise<T>): [Resource<T
     let live = true;
     loadRef.current().then(
       (data) => live && setResource({ state: 'ready', data }),
-      (error: unknown) => live && setResource({ state: 'error', error: error instanceof Error ? error : new Error(String(error)) }),
+      (error: unknown) => live && setResource({ state: 'error', error: asError(error) }),
     );
     return () => {
       live = false;

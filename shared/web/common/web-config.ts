@@ -74,7 +74,12 @@ export function stackOutputs(file: unknown, stackName?: string): Record<string, 
 
 /** The config of each app for a deployment, from the stack's outputs (see stackOutputs). */
 export function webConfigsFromOutputs(file: unknown, stackName?: string): Record<WebAppName, WebConfig> {
-  const outputs = stackOutputs(file, stackName) as Partial<Record<keyof StackWebOutputs, unknown>>;
+  return webConfigsOfStack(stackOutputs(file, stackName));
+}
+
+/** The config of each app from the outputs of the CIS stack itself. */
+export function webConfigsOfStack(stack: Record<string, unknown>): Record<WebAppName, WebConfig> {
+  const outputs = stack as Partial<Record<keyof StackWebOutputs, unknown>>;
   for (const key of ['UserPoolId', 'UserPoolClientId', 'StaffUserPoolClientId', 'AuthDomainUrl'] as const) {
     if (typeof outputs[key] !== 'string' || outputs[key] === '') throw new WebConfigError(`the stack's outputs lack ${key} (deploy this version of the stack first)`);
   }

@@ -9,6 +9,7 @@ import type { StaffRole } from '../common/auth';
 import { day, label } from '../common/format';
 import { Alert, ErrorMessage, Field, Link } from '../common/ui';
 import { ORDER_TYPES, ORDER_WRITERS, type StaffOrder } from './service-orders';
+import { asError } from '../common/field-errors';
 
 export interface AccountAgreement {
   agreementId: string;
@@ -67,7 +68,7 @@ function CreateOrder(props: { api: ApiClient; accountId: string; agreements: Acc
           setScheduledFor('');
           props.onChanged();
         } catch (caught) {
-          setError(caught instanceof Error ? caught : new Error(String(caught)));
+          setError(asError(caught));
         } finally {
           setBusy(false);
         }

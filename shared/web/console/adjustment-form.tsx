@@ -9,6 +9,7 @@ import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { label, money } from '../common/format';
 import { Alert, ErrorMessage, Field, Link } from '../common/ui';
+import { asError } from '../common/field-errors';
 
 /** What POST /staff/accounts/{id}/adjustments answers: the posted entry (201) or the pending request (202). */
 export interface AdjustmentAnswer {
@@ -86,7 +87,7 @@ export function AdjustmentForm(props: { api: ApiClient; base: string; role?: Sta
               setKey(newIdempotencyKey());
               props.onChanged();
             } catch (caught) {
-              setError(caught instanceof Error ? caught : new Error(String(caught)));
+              setError(asError(caught));
             } finally {
               setBusy(false);
             }

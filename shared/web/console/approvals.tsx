@@ -9,6 +9,7 @@ import type { StaffRole } from '../common/auth';
 import { instant, label, money } from '../common/format';
 import { Alert, ErrorMessage, Field, Link, Load, SelectFilter, useResource } from '../common/ui';
 import type { AdjustmentRequestView } from './adjustment-form';
+import { asError } from '../common/field-errors';
 
 const STATUSES = ['PENDING', 'APPROVED', 'REJECTED'] as const;
 const DECIDERS: readonly StaffRole[] = ['billing', 'admin'];
@@ -80,7 +81,7 @@ function RequestRow(props: { api: ApiClient; request: AdjustmentRequestView; why
       await props.api.post(path, { decision, ...(reason.trim() ? { reason: reason.trim() } : {}) });
       props.onDecided(decision === 'approve' ? `Approved: the ${request.direction} of ${money(request.amount)} is posted to account ${request.accountId}.` : `Rejected the ${request.direction} of ${money(request.amount)} for account ${request.accountId}.`);
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     } finally {
       setBusy(false);
     }

@@ -8,6 +8,7 @@ import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { day, instant, label, money } from '../common/format';
 import { Alert, ErrorMessage, Link, Load, useResource } from '../common/ui';
+import { asError } from '../common/field-errors';
 
 interface HeldBill {
   billId: string;
@@ -36,7 +37,7 @@ export function BillReview(props: { api: ApiClient; role: StaffRole | undefined 
       setDone(`Bill ${bill.billId} of account ${bill.accountId} ${action === 'release' ? 'released: it is posted' : 'cancelled: the next run bills the account again'}.`);
       reload();
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     }
   };
   const canDecide = props.role !== undefined && DECIDERS.has(props.role);

@@ -10,6 +10,7 @@ import { ApiError } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { day, instant, label } from '../common/format';
 import { Alert, ErrorMessage, Field, Link, Load, navigate, useResource } from '../common/ui';
+import { asError } from '../common/field-errors';
 
 const BASE = '/console/billing-runs';
 /** How often a running run's page asks for its progress. */
@@ -119,7 +120,7 @@ export function BillingRuns(props: { api: ApiClient; role: StaffRole | undefined
       setCursor(page.nextCursor);
       setOlder({ busy: false });
     } catch (caught) {
-      setOlder({ busy: false, error: caught instanceof Error ? caught : new Error(String(caught)) });
+      setOlder({ busy: false, error: asError(caught) });
     }
   };
   const canStart = props.role !== undefined && STARTERS.has(props.role);
@@ -230,7 +231,7 @@ function StartRun(props: { api: ApiClient; period: Period; onPeriod: (period: Pe
           const started = await props.api.post<{ runId: string }>('/staff/billing-runs', { cycle: period.cycle.trim(), periodStart: period.periodStart, periodEnd: period.periodEnd });
           navigate(`${BASE}/${encodeURIComponent(started.runId)}?started=1`);
         } catch (caught) {
-          setError(caught instanceof Error ? caught : new Error(String(caught)));
+          setError(asError(caught));
           setBusy(false);
         }
       }}

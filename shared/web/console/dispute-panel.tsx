@@ -12,6 +12,7 @@ import type { StaffRole } from '../common/auth';
 import { day, instant, money } from '../common/format';
 import { Alert, ErrorMessage, Field } from '../common/ui';
 import type { Resource } from '../common/ui';
+import { asError } from '../common/field-errors';
 
 export interface Dispute {
   disputeId: string;
@@ -92,7 +93,7 @@ function OpenDispute(props: { api: ApiClient; base: string; ledger: Resource<{ i
           setReason('');
           props.onChanged();
         } catch (caught) {
-          setError(caught instanceof Error ? caught : new Error(String(caught)));
+          setError(asError(caught));
         } finally {
           setBusy(false);
         }
@@ -150,7 +151,7 @@ function ResolveDispute(props: { api: ApiClient; base: string; role?: StaffRole;
       await props.api.post(`${props.base}/disputes/${encodeURIComponent(dispute.disputeId)}/close`, { resolution: resolution.trim() });
       props.onChanged();
     } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      setError(asError(caught));
     } finally {
       setBusy(false);
     }

@@ -11,6 +11,7 @@ import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { instant, label } from '../common/format';
 import { Alert, ErrorMessage, Field, Link, Load, useResource } from '../common/ui';
+import { asError } from '../common/field-errors';
 
 export interface ReadException {
   exceptionId: string;
@@ -77,7 +78,7 @@ export function ReadExceptions(props: { api: ApiClient; role: StaffRole | undefi
       setMore((previous) => [...previous, ...page.items]);
       setCursor(page.nextCursor);
     } catch (caught) {
-      setLoadError(caught instanceof Error ? caught : new Error(String(caught)));
+      setLoadError(asError(caught));
     }
   };
   return (
@@ -188,7 +189,7 @@ function ExceptionCard(props: { api: ApiClient; exception: ReadException; canRes
               const rebill = result.rebill.length ? ` Bills marked for rebilling: ${result.rebill.join(', ')}.` : '';
               props.onResolved(`${label(exception.reason)} on meter ${exception.meterId} ${DECISIONS[decision].done}.${changed}${rebill}`);
             } catch (caught) {
-              const failure = caught instanceof Error ? caught : new Error(String(caught));
+              const failure = asError(caught);
               setError(failure);
               setBusy(false);
               // Someone else resolved it meanwhile: read the queue again.

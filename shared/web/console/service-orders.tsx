@@ -9,6 +9,7 @@ import type { ApiClient } from '../common/api';
 import type { StaffRole } from '../common/auth';
 import { day, instant, label } from '../common/format';
 import { Alert, ErrorMessage, Field, Link, Load, SelectFilter, useResource } from '../common/ui';
+import { asError } from '../common/field-errors';
 
 export interface StaffOrder {
   orderId: string;
@@ -239,7 +240,7 @@ function StepForm(props: { api: ApiClient; order: StaffOrder; step: Step; onDone
           const next = await props.api.post<StaffOrder>(`/staff/service-orders/${encodeURIComponent(order.orderId)}/transitions`, body);
           props.onDone(`Service order ${order.orderId} ${STEP_TEXT[step].done}: it is ${label(next.state).toLowerCase()}.`);
         } catch (caught) {
-          setError(caught instanceof Error ? caught : new Error(String(caught)));
+          setError(asError(caught));
         } finally {
           setBusy(false);
         }

@@ -9,6 +9,7 @@ import type { Balance, Bill, Page, Payment, ServiceOrder } from '../common/types
 import { ArrangementPanel } from './arrangement-panel';
 import { AutopayPanel } from './autopay-panel';
 import { UsagePanel } from './usage-panel';
+import { asError } from '../common/field-errors';
 
 export function notYourAccount(accountId: string): string {
   return `Account ${accountId} is not one of your accounts. Check the account number, or choose one of your accounts from "My accounts".`;
@@ -151,7 +152,7 @@ function PayBill(props: { api: ApiClient; base: string; balance: string; onPaid:
             setKey(newIdempotencyKey());
             props.onPaid();
           } catch (caught) {
-            const error = caught instanceof Error ? caught : new Error(String(caught));
+            const error = asError(caught);
             // A declined card or a bad amount is final for this attempt: the next one gets a new key.
             if (error instanceof ApiError && (error.status === 400 || error.status === 422)) setKey(newIdempotencyKey());
             setOutcome({ ok: false, error });
@@ -204,7 +205,7 @@ function ServiceRequests(props: { api: ApiClient; base: string }) {
             setDescription('');
             reload();
           } catch (caught) {
-            setOutcome({ ok: false, error: caught instanceof Error ? caught : new Error(String(caught)) });
+            setOutcome({ ok: false, error: asError(caught) });
           } finally {
             setBusy(false);
           }

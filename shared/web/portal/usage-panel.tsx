@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { day } from '../common/format';
 import type { Usage, UsageAlert } from '../common/types';
+import { asError } from '../common/field-errors';
 import { ErrorMessage, Field, Loading, useResource } from '../common/ui';
 import { UsageChart } from './usage-chart';
 import { defaultRange, isLatest, lastYearQuery, localToday, percentChange, quantity, queryOf, shift, slotsOf, total, unitName } from './usage-range';
@@ -22,8 +23,6 @@ interface UsageData {
 
 /** A range's answer, or why it failed, tagged with the range so a newer range never shows an older one's outcome. */
 type UsageOutcome = { key: string; data: UsageData; error?: undefined } | { key: string; error: Error };
-
-const asError = (reason: unknown) => (reason instanceof Error ? reason : new Error(String(reason)));
 
 const pathOf = (base: string, query: UsageQuery) => `${base}/usage?from=${query.from}&to=${query.to}&interval=${query.interval}`;
 
@@ -240,7 +239,7 @@ function GreenButtonDownload(props: { api: ApiClient; base: string; accountId: s
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       setOutcome({ ok: true, text: `Saved ${name} (${Math.max(1, Math.round(blob.size / 1024))} KB).` });
     } catch (caught) {
-      setOutcome({ ok: false, error: caught instanceof Error ? caught : new Error(String(caught)) });
+      setOutcome({ ok: false, error: asError(caught) });
     } finally {
       setBusy(false);
     }
