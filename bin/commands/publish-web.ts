@@ -4,9 +4,8 @@
  * hosted UI) and uploads them to its web bucket (output WebBucketName) with the AWS credentials
  * of the environment: hashed assets first (cached a year), index.html last.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
+import { readStackOutputs } from './outputs-file';
 
 export function registerPublishWeb(program: Command, rootDir: string): void {
   program
@@ -17,20 +16,14 @@ export function registerPublishWeb(program: Command, rootDir: string): void {
     .option('--no-build', 'upload the build in .build/web as it is (it must have been built with --outputs)')
     .action(async (options: { outputs: string; stack?: string; build: boolean }) => {
       const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-      const { stackOutputs, webConfigsFromOutputs } = require('../../shared/web/common/web-config') as typeof import('../../shared/web/common/web-config');
+      const { webConfigsOfStack } = require('../../shared/web/common/web-config') as typeof import('../../shared/web/common/web-config');
       const { buildWebApps, webBuildDir, WEB_APPS } = require('../../shared/local/web-build') as typeof import('../../shared/local/web-build');
       const { publishWebApps } = require('../../shared/adapters/web-publish') as typeof import('../../shared/adapters/web-publish');
-      let file: unknown;
-      try {
-        file = JSON.parse(readFileSync(path.resolve(options.outputs), 'utf8'));
-      } catch (error) {
-        throw new Error(`cannot read the outputs file ${options.outputs}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      const outputs = stackOutputs(file, options.stack);
+      const outputs = readStackOutputs(options.outputs, options.stack);
       const bucket = outputs['WebBucketName'];
       if (typeof bucket !== 'string' || bucket === '') throw new Error("the stack's outputs lack WebBucketName (deploy this version of the stack first)");
       if (options.build) {
-        await buildWebApps(rootDir, WEB_APPS, webConfigsFromOutputs(file, options.stack));
+        await buildWebApps(rootDir, WEB_APPS, webConfigsOfStack(outputs));
         console.log('built the portal and the staff console for the deployment');
       }
       const uploaded = await publishWebApps(new S3Client({}), bucket, webBuildDir(rootDir), WEB_APPS, (line) => console.log(line));

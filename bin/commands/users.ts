@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { readStackOutputs } from './outputs-file';
 
 interface InviteOptions {
   outputs?: string;
@@ -21,14 +22,7 @@ interface InviteOptions {
 function userPoolIdOf(options: InviteOptions): string {
   if (options.userPoolId) return options.userPoolId;
   if (!options.outputs) throw new Error('name the user pool: --outputs cdk-outputs.json or --user-pool-id ID');
-  const { stackOutputs } = require('../../shared/web/common/web-config') as typeof import('../../shared/web/common/web-config');
-  let file: unknown;
-  try {
-    file = JSON.parse(readFileSync(path.resolve(options.outputs), 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read the outputs file ${options.outputs}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return String(stackOutputs(file, options.stack)['UserPoolId']);
+  return String(readStackOutputs(options.outputs, options.stack)['UserPoolId']);
 }
 
 export function registerUsers(program: Command): void {

@@ -14,10 +14,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { z } from 'zod';
 import { columnKey, parseCsv } from '../domain/customers/csv';
+import { STAFF_ROLES } from '../domain/identity';
 import { Id } from '../schemas/common';
 import { Email } from '../schemas/customers';
-
-const STAFF_ROLES = ['csr', 'billing', 'admin', 'auditor'] as const;
 
 const CustomerInvitation = z.strictObject({ email: Email, customerId: Id('customerId') });
 const StaffInvitation = z.strictObject({ email: Email, role: z.enum(STAFF_ROLES, { error: 'role must be csr, billing, admin or auditor' }) });
