@@ -4,9 +4,9 @@ import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError, STAFF_ROLES } from '../common/auth';
 import type { Session, StaffRole } from '../common/auth';
 import { label } from '../common/format';
-import { HostedSignIn } from '../common/hosted-sign-in';
+import { HostedSignIn, SignInCard } from '../common/hosted-sign-in';
 import { useAppSession } from '../common/session';
-import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
+import { Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import { AccountOverview } from './account-overview';
 import { BillReview } from './bill-review';
 import { BillingRunPage, BillingRuns } from './billing-runs';
@@ -143,10 +143,7 @@ function SignIn(props: { notice?: string; onSignedIn: (session: Session) => void
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   return (
-    <section className="sign-in card" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">Staff sign-in</h1>
-      {props.notice ? <Alert kind="info">{props.notice}</Alert> : null}
-      {error ? <Alert kind="error" title="Sign-in failed">{error}</Alert> : null}
+    <SignInCard title="Staff sign-in" notice={props.notice} error={error}>
       <form
         onSubmit={async (event) => {
           event.preventDefault();
@@ -179,6 +176,6 @@ function SignIn(props: { notice?: string; onSignedIn: (session: Session) => void
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-    </section>
+    </SignInCard>
   );
 }

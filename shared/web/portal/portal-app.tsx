@@ -3,9 +3,9 @@ import { useState } from 'react';
 import type { ApiClient } from '../common/api';
 import { authForBuild, sessionStore, SignInError } from '../common/auth';
 import type { Session } from '../common/auth';
-import { HostedSignIn } from '../common/hosted-sign-in';
+import { HostedSignIn, SignInCard } from '../common/hosted-sign-in';
 import { useAppSession } from '../common/session';
-import { Alert, Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
+import { Field, Link, Load, navigate, Shell, useLocation, useResource } from '../common/ui';
 import type { AccountSummary, Page } from '../common/types';
 import { AccountPage } from './account-page';
 import { PreferencesPage } from './preferences-page';
@@ -77,10 +77,7 @@ function SignIn(props: { notice?: string; onSignedIn: (session: Session) => void
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   return (
-    <section className="sign-in card" aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">Sign in</h1>
-      {props.notice ? <Alert kind="info">{props.notice}</Alert> : null}
-      {error ? <Alert kind="error" title="Sign-in failed">{error}</Alert> : null}
+    <SignInCard title="Sign in" notice={props.notice} error={error}>
       <form
         onSubmit={async (event) => {
           event.preventDefault();
@@ -103,6 +100,6 @@ function SignIn(props: { notice?: string; onSignedIn: (session: Session) => void
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-    </section>
+    </SignInCard>
   );
 }
